@@ -1,0 +1,46 @@
+"""/healthz: is the database reachable, is the channel layer working, which back ends run."""
+
+import asyncio
+import uuid
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import JsonResponse
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return {"ok": False, "backend": connection.vendor, "error": str(exc)}
+    return {"ok": True, "backend": connection.vendor}
+
+
+async def _check_channel_layer() -> dict:
+    layer = get_channel_layer()
+    backend = f"{type(layer).__module__}.{type(layer).__name__}"
+    try:
+        channel = await layer.new_channel("healthz.")
+        token = uuid.uuid4().hex
+        await layer.send(channel, {"type": "healthz.ping", "token": token})
+        message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+        if message.get("token") != token:
+            raise RuntimeError("the channel layer returned a different message")
+    except Exception as exc:
+        return {"ok": False, "backend": backend, "error": f"{type(exc).__name__}: {exc}"}
+    return {"ok": True, "backend": backend}
+
+
+async def healthz(request):
+    database = await sync_to_async(_check_database)()
+    channel_layer = await _check_channel_layer()
+    ok = database["ok"] and channel_layer["ok"]
+    body = {
+        "status": "ok" if ok else "unavailable",
+        "database": database,
+        "channel_layer": channel_layer,
+    }
+    return JsonResponse(body, status=200 if ok else 503)

@@ -1,0 +1,3 @@
+"""WebSocket routes. Game sockets arrive with the real-time play capability."""
+
+websocket_urlpatterns: list = []

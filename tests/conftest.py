@@ -1,0 +1,17 @@
+import os
+
+import pytest
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return f"red lines back ends: database={db} channel_layer={layer}"
+
+
+@pytest.fixture
+def require_services():
+    """True when CI demands the real PostgreSQL + Redis leg (never skipped there)."""
+    return os.environ.get("REQUIRE_SERVICES") == "1"

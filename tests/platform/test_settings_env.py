@@ -1,0 +1,99 @@
+"""Settings come from the environment; production mode refuses unsafe configuration."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "name": str(settings.DATABASES["default"]["NAME"]),
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "hosts": settings.ALLOWED_HOSTS,
+    "csrf": settings.CSRF_TRUSTED_ORIGINS,
+    "secret": settings.SECRET_KEY,
+}))
+"""
+
+
+def run_python(code: str, **env_vars: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "tabletop.settings", **env_vars})
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def probe(**env_vars: str) -> dict:
+    result = run_python(PROBE, **env_vars)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_defaults_are_the_embedded_back_ends():
+    """With nothing set: SQLite file, in-memory channel layer, DEBUG on."""
+    settings = probe()
+    assert settings["debug"] is True
+    assert settings["engine"] == "django.db.backends.sqlite3"
+    assert settings["name"].endswith("db.sqlite3")
+    assert settings["layer"] == "channels.layers.InMemoryChannelLayer"
+
+
+def test_database_url_and_redis_url_select_production_back_ends():
+    """DATABASE_URL picks PostgreSQL; REDIS_URL switches to the Redis PubSub channel layer."""
+    settings = probe(
+        DATABASE_URL="postgres://someone@db.example:5432/redlines",
+        REDIS_URL="redis://cache.example:6379/0",
+    )
+    assert settings["engine"] == "django.db.backends.postgresql"
+    assert settings["name"] == "redlines"
+    assert settings["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+
+
+def test_hosts_origins_and_secret_from_environment():
+    settings = probe(
+        ALLOWED_HOSTS="games.example.org,localhost",
+        CSRF_TRUSTED_ORIGINS="https://games.example.org",
+        SECRET_KEY="x" * 60,
+    )
+    assert settings["hosts"] == ["games.example.org", "localhost"]
+    assert settings["csrf"] == ["https://games.example.org"]
+    assert settings["secret"] == "x" * 60
+
+
+def test_production_mode_refuses_the_development_secret():
+    result = run_python(PROBE, DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is the development key" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    """`manage.py check --deploy` reports no warnings with a production configuration."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+            "DEBUG": "false",
+            "SECRET_KEY": "k9$Qz" * 12,
+            "ALLOWED_HOSTS": "games.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
