@@ -1,0 +1,39 @@
+"""The Red Lines rule engine (DESIGN §2, §3): pure functions over plain JSON data.
+
+No Django, no clock (commands carry `now`), no I/O, no randomness except from seeds.
+docs/engine.md describes the state, commands, events, errors and views.
+"""
+
+from game.engine.bots import bot_commands, play_game
+from game.engine.errors import ERROR_CODES, RuleError
+from game.engine.registry import APPLIERS, COMMANDS
+from game.engine.rules import apply, decide, replay
+from game.engine.scenario import PHASES, TIMED_PHASES
+from game.engine.scoring import score_round
+from game.engine.state import game_deadline, game_status, initial_state, timer_position
+from game.engine.views import event_visible, view, visible_events
+
+COMMAND_TYPES = tuple(COMMANDS)
+EVENT_KINDS = tuple(APPLIERS)
+
+__all__ = [
+    "COMMAND_TYPES",
+    "ERROR_CODES",
+    "EVENT_KINDS",
+    "PHASES",
+    "TIMED_PHASES",
+    "RuleError",
+    "apply",
+    "bot_commands",
+    "decide",
+    "event_visible",
+    "game_deadline",
+    "game_status",
+    "initial_state",
+    "play_game",
+    "replay",
+    "score_round",
+    "timer_position",
+    "view",
+    "visible_events",
+]

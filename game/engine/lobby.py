@@ -1,0 +1,74 @@
+"""Seating players: joins (recorded by the server), moves and removals (by the facilitator).
+
+Players may join while the game is in the lobby or running (late arrivals); the engine
+keeps names and roles only. `player_id` is published with the seat so the facilitator can
+move or remove it, so it must be an opaque id, never a secret such as a join token.
+"""
+
+from game.engine import checks
+from game.engine.errors import Rejected
+from game.engine.registry import applies, command
+from game.engine.state import event
+
+MAX_ID = 100
+MAX_NAME = 80
+SEATING = ("lobby", "running")
+
+
+def _player_id(value) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return checks.text(value, "player_id", max_length=MAX_ID)
+
+
+def _seated(state: dict, command: dict) -> str:
+    player_id = _player_id(checks.field(command, "player_id"))
+    if player_id not in state["players"]:
+        raise Rejected("unknown_player", f"No player with id '{player_id}' is seated.")
+    return player_id
+
+
+@command("player_join", actors=("system",), statuses=SEATING)
+def player_join(state: dict, command: dict) -> list[dict]:
+    player_id = _player_id(checks.field(command, "player_id"))
+    name = checks.text(checks.field(command, "name"), "name", max_length=MAX_NAME)
+    role = checks.role(state["scenario"], checks.field(command, "role"), "role")
+    if player_id in state["players"]:
+        raise Rejected("already_joined", f"Player '{player_id}' has already joined.")
+    return [event("player_joined", {"player_id": player_id, "name": name, "role": role}, "all")]
+
+
+@command("player_move", actors=("facilitator",), statuses=SEATING)
+def player_move(state: dict, command: dict) -> list[dict]:
+    player_id = _seated(state, command)
+    role = checks.role(state["scenario"], checks.field(command, "role"), "role")
+    previous = state["players"][player_id]["role"]
+    if role == previous:
+        return []
+    data = {"player_id": player_id, "role": role, "from": previous}
+    return [event("player_moved", data, "all")]
+
+
+@command("player_remove", actors=("facilitator",), statuses=SEATING)
+def player_remove(state: dict, command: dict) -> list[dict]:
+    player_id = _seated(state, command)
+    data = {"player_id": player_id, "role": state["players"][player_id]["role"]}
+    return [event("player_removed", data, "all")]
+
+
+@applies("player_joined")
+def apply_player_joined(state: dict, data: dict) -> dict:
+    seat = {"name": data["name"], "role": data["role"]}
+    return {**state, "players": {**state["players"], data["player_id"]: seat}}
+
+
+@applies("player_moved")
+def apply_player_moved(state: dict, data: dict) -> dict:
+    seat = {**state["players"][data["player_id"]], "role": data["role"]}
+    return {**state, "players": {**state["players"], data["player_id"]: seat}}
+
+
+@applies("player_removed")
+def apply_player_removed(state: dict, data: dict) -> dict:
+    players = {key: seat for key, seat in state["players"].items() if key != data["player_id"]}
+    return {**state, "players": players}

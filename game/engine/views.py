@@ -1,0 +1,221 @@
+"""What each viewer may see: the only way state or events leave the engine for a person.
+
+Viewers: {"kind": "facilitator"} sees everything (god view); {"kind": "player", "role": code}
+sees public information plus its own team's secrets and what was revealed or addressed to
+it; {"kind": "observer"} sees public information only. Once the game has ended, everyone
+sees everything (the debrief unmasks all).
+"""
+
+import copy
+
+from game.engine.decisions import current_values, is_locked
+from game.engine.redlines import project
+from game.engine.scenario import cost_multipliers, role_codes
+from game.engine.scoring import awareness_matrix, known_level
+from game.engine.state import offer_parties
+
+PUBLIC_SCENARIO_KEYS = (
+    "format",
+    "slug",
+    "title",
+    "summary",
+    "background",
+    "learning_objectives",
+    "scoring",
+)
+PUBLIC_ROLE_KEYS = ("code", "name", "color", "weight", "public_brief")
+PUBLIC_LEVER_KEYS = ("key", "label", "unit", "min", "max", "step", "pressure", "weight")
+
+
+def _viewer(state: dict, viewer: dict) -> tuple[str, str | None]:
+    kind = viewer.get("kind") if isinstance(viewer, dict) else None
+    if kind in ("facilitator", "observer"):
+        return kind, None
+    if kind == "player" and viewer.get("role") in role_codes(state["scenario"]):
+        return kind, viewer["role"]
+    raise ValueError(f"not a viewer of this game: {viewer!r}")
+
+
+def can_see(audience, kind: str, role: str | None) -> bool:
+    """May a viewer of this kind (and role) see something addressed to `audience`?"""
+    if kind == "facilitator" or audience == "all":
+        return True
+    if audience == "facilitator":
+        return False
+    return kind == "player" and role in audience
+
+
+def event_visible(event: dict, viewer: dict, state: dict) -> bool:
+    """May `viewer` receive `event`? `state` is the game's state after the event."""
+    kind, role = _viewer(state, viewer)
+    return state["status"] == "ended" or can_see(event["audience"], kind, role)
+
+
+def visible_events(events: list[dict], viewer: dict, state: dict) -> list[dict]:
+    return [item for item in events if event_visible(item, viewer, state)]
+
+
+def view(state: dict, viewer: dict) -> dict:
+    """Everything `viewer` may see of the game, as a fresh JSON-serialisable dict."""
+    kind, role = _viewer(state, viewer)
+    god = kind == "facilitator" or state["status"] == "ended"
+    scenario = state["scenario"]
+    result = {
+        "viewer": {"kind": kind, "role": role},
+        "status": state["status"],
+        "round": state["round"],
+        "phase": state["phase"],
+        "deadline": state["deadline"],
+        "paused": state["paused"],
+        "remaining": state["remaining"],
+        "rounds_total": len(scenario["rounds"]),
+        "scenario": scenario if god else _public_scenario(scenario),
+        "rounds": _rounds(state),
+        "players": _players(state),
+        "roster": _roster(state) if kind == "facilitator" else None,
+        "role": _own_role(state, role) if role else None,
+        "red_lines": _red_lines(state, role, god),
+        "disclosures": _by_role(state, state["disclosures"], role, god),
+        "injects": [item for item in state["injects"] if _sees(item["audience"], role, god)],
+        "offers": [
+            offer
+            for offer in state["offers"].values()
+            if god or (role is not None and role in offer_parties(offer))
+        ],
+        "decisions": _decisions(state, role, god),
+        "standing_decisions": state["decisions"],
+        "results": [_result(entry, role, god) for entry in state["results"]],
+        "final": state["final"],
+        "chat": [item for item in state["chat"] if _sees(item["audience"], role, god)],
+        "notes": state["notes"] if god else [],
+        "awareness": _awareness(state) if god else None,
+    }
+    return copy.deepcopy(result)
+
+
+def _sees(audience, role: str | None, god: bool) -> bool:
+    return god or can_see(audience, "player" if role else "observer", role)
+
+
+def _public_scenario(scenario: dict) -> dict:
+    public = {key: scenario[key] for key in PUBLIC_SCENARIO_KEYS if key in scenario}
+    public["roles"] = [{key: role[key] for key in PUBLIC_ROLE_KEYS} for role in scenario["roles"]]
+    public["levers"] = [
+        {
+            **{key: lever[key] for key in PUBLIC_LEVER_KEYS},
+            "description": lever.get("description", ""),
+            "holders": {code: {"start": held["start"]} for code, held in lever["holders"].items()},
+        }
+        for lever in scenario["levers"]
+    ]
+    return public
+
+
+def _rounds(state: dict) -> list[dict]:
+    """The rounds begun so far; a round's debrief questions once its results are shown."""
+    rounds = []
+    for round_no in range(1, state["round"] + 1):
+        spec = state["scenario"]["rounds"][round_no - 1]
+        debriefed = round_no < state["round"] or state["phase"] == "results"
+        debriefed = debriefed or state["status"] == "ended"
+        rounds.append(
+            {
+                "round": round_no,
+                "title": spec["title"],
+                "briefing": spec["briefing"],
+                "weight": spec["weight"],
+                "questions": spec["questions"] if debriefed else [],
+            }
+        )
+    return rounds
+
+
+def _players(state: dict) -> dict[str, list[str]]:
+    seats = {code: [] for code in role_codes(state["scenario"])}
+    for seat in state["players"].values():
+        seats[seat["role"]].append(seat["name"])
+    return seats
+
+
+def _roster(state: dict) -> list[dict]:
+    return [{"id": key, **seat} for key, seat in state["players"].items()]
+
+
+def _own_role(state: dict, role: str) -> dict:
+    scenario = state["scenario"]
+    spec = next(item for item in scenario["roles"] if item["code"] == role)
+    return {
+        "code": role,
+        "name": spec["name"],
+        "private_brief": spec["private_brief"],
+        "objectives": spec["objectives"],
+        "costs": {
+            lever["key"]: lever["holders"][role]["cost"]
+            for lever in scenario["levers"]
+            if role in lever["holders"]
+        },
+        "multipliers": cost_multipliers(scenario, state["round"]).get(role, {}),
+    }
+
+
+def _red_lines(state: dict, role: str | None, god: bool) -> list[dict]:
+    """Own and fully visible red lines in full; others at the level revealed to the viewer."""
+    lines = []
+    reveals = state["reveals"]
+    for line in state["scenario"]["red_lines"]:
+        known_by = {
+            code: known_level(reveals, line["id"], code)
+            for code in role_codes(state["scenario"])
+            if code != line["role"]
+        }
+        if god or line["role"] == role:
+            level = "own" if line["role"] == role else "full"
+            lines.append({**project(line, "full"), "level": level, "known_by": known_by})
+            continue
+        level = known_level(reveals, line["id"], role)
+        if level:
+            lines.append({**project(line, level), "level": level})
+    return lines
+
+
+def _by_role(state: dict, per_role: dict, role: str | None, god: bool) -> dict:
+    if god:
+        return per_role
+    return {role: per_role.get(role, [])} if role else {}
+
+
+def _decisions(state: dict, role: str | None, god: bool) -> dict:
+    """The current round's drafts and locks: sealed until results."""
+    codes = role_codes(state["scenario"]) if god else [role] if role else []
+    return {
+        code: {
+            "values": current_values(state, code),
+            "drafted": code in state["drafts"],
+            "locked": is_locked(state, code),
+        }
+        for code in codes
+    }
+
+
+def _result(entry: dict, role: str | None, god: bool) -> dict:
+    keys = ("round", "weight", "decisions", "locked", "metrics", "scores", "adjustments")
+    result = {key: entry[key] for key in keys}
+    result["commitments"] = [
+        item
+        for item in entry["commitments"]
+        if god or item["status"] == "broken" or role in item["parties"]
+    ]
+    if god:
+        result["private"] = entry["private"]
+    else:
+        result["private"] = {role: entry["private"][role]} if role else {}
+    return result
+
+
+def _awareness(state: dict) -> list[dict]:
+    return awareness_matrix(
+        red_lines=state["scenario"]["red_lines"],
+        role_order=role_codes(state["scenario"]),
+        reveals=state["reveals"],
+        rounds=[entry["round"] for entry in state["results"]],
+    )
