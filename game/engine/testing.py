@@ -83,6 +83,11 @@ def red_line(
     }
 
 
+def term(by: str, lever_key: str, op: str, value: float, duration: str = "round") -> dict:
+    """One term of an offer."""
+    return {"by": by, "lever": lever_key, "op": op, "value": value, "duration": duration}
+
+
 def inject(title: str, *, audience="all", effects=(), body: str | None = None) -> dict:
     """`effects` = [(role, lever, cost_multiplier)]."""
     return {
