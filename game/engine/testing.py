@@ -266,7 +266,9 @@ class Table:
             )
 
     def start(self) -> None:
-        self.seat_everyone()
+        """Seat a player in every role (unless someone is seated already) and start."""
+        if not self.state["players"]:
+            self.seat_everyone()
         self.run("start", "facilitator")
 
     def advance_to(self, round_no: int, phase: str) -> None:
