@@ -21,10 +21,9 @@ def scenario_list_published() -> QuerySet[Scenario]:
     return scenario_list()
 
 
-def scenario_get(*, slug: str, include_unpublished: bool = False) -> Scenario:
-    """The scenario with ``slug``; raises ``Scenario.DoesNotExist`` (also for an unpublished
-    one unless ``include_unpublished``)."""
-    return scenario_list(include_unpublished=include_unpublished).get(slug=slug)
+def scenario_get(*, slug: str) -> Scenario | None:
+    """The scenario with ``slug``, published or not (check ``.published``), or None."""
+    return scenario_list(include_unpublished=True).filter(slug=slug).first()
 
 
 def scenario_problems(*, scenario: Scenario) -> list[tuple[str, str]]:

@@ -21,6 +21,10 @@ BUNDLED_SUFFIXES = (".json", ".yaml", ".yml")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
+class ScenarioSlugTaken(ScenarioInvalid):
+    """A scenario with the document's slug exists and no update was asked for."""
+
+
 def _delete_children(scenario: Scenario) -> None:
     scenario.rounds.all().delete()
     scenario.red_lines.all().delete()
@@ -45,7 +49,7 @@ def scenario_import(
     if scenario is None:
         scenario = Scenario(published=bool(published))
     elif not update:
-        raise ScenarioInvalid(
+        raise ScenarioSlugTaken(
             [
                 (
                     "slug",

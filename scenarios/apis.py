@@ -1,0 +1,246 @@
+"""REST endpoints for scenarios: one class per operation, each with its own serializers.
+
+Secrecy: a scenario document holds every team's private brief, objectives and red lines, so
+only staff get it. Everyone else gets ``scenario_public_view``.
+"""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scenarios.models import Scenario
+from scenarios.selectors import scenario_get, scenario_list, scenario_public_view
+from scenarios.services import ScenarioSlugTaken, scenario_export, scenario_import
+from scenarios.validation import ROOT, ScenarioInvalid
+
+DOCUMENT_DESCRIPTION = (
+    "A complete scenario document, format redlines.scenario/1 "
+    "(JSON Schema: docs/scenario.schema.json; prose: docs/scenario-format.md)."
+)
+
+
+def is_staff(request) -> bool:
+    return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class ScenarioProblemSerializer(serializers.Serializer):
+    path = serializers.CharField(help_text="Where in the document, e.g. red_lines[2].value.")
+    message = serializers.CharField()
+
+
+class ScenarioProblemsSerializer(serializers.Serializer):
+    errors = ScenarioProblemSerializer(many=True)
+
+
+def problems_response(errors: list[tuple[str, str]], code: int) -> Response:
+    return Response(
+        {"errors": [{"path": path, "message": message} for path, message in errors]}, status=code
+    )
+
+
+class ScenarioRoleSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    color = serializers.CharField()
+
+
+class ScenarioListQuerySerializer(serializers.Serializer):
+    all = serializers.BooleanField(
+        default=False, help_text="Staff only: include unpublished scenarios."
+    )
+
+
+class ScenarioListOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    published = serializers.BooleanField()
+    roles = ScenarioRoleSummarySerializer(many=True, source="roles.all")
+    round_count = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, scenario) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("scenario-detail", kwargs={"slug": scenario.slug})
+        )
+
+
+class ScenarioListApi(APIView):
+    @extend_schema(
+        operation_id="scenarios_list",
+        summary="List published scenarios",
+        description="Anyone may list published scenarios. Staff add ?all=1 to include drafts.",
+        parameters=[ScenarioListQuerySerializer],
+        responses=ScenarioListOutputSerializer(many=True),
+        tags=["scenarios"],
+    )
+    def get(self, request):
+        query = ScenarioListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        include_unpublished = query.validated_data["all"] and is_staff(request)
+        scenarios = scenario_list(include_unpublished=include_unpublished)
+        output = ScenarioListOutputSerializer(scenarios, many=True, context={"request": request})
+        return Response(output.data)
+
+
+class ScenarioPublicRoleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    color = serializers.CharField()
+    public_brief = serializers.CharField()
+
+
+class ScenarioPublicLeverSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField()
+    min = serializers.FloatField()
+    max = serializers.FloatField()
+    step = serializers.FloatField()
+    pressure = serializers.ChoiceField(choices=["up", "down"])
+    description = serializers.CharField()
+    holders = serializers.ListField(child=serializers.CharField(), help_text="Role codes.")
+
+
+class ScenarioDetailOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    background = serializers.CharField(help_text="Markdown.")
+    learning_objectives = serializers.ListField(child=serializers.CharField())
+    roles = ScenarioPublicRoleSerializer(many=True)
+    levers = ScenarioPublicLeverSerializer(many=True)
+    round_count = serializers.IntegerField()
+    published = serializers.BooleanField(required=False, help_text="Staff only.")
+    document = serializers.JSONField(
+        required=False, help_text=f"Staff only. {DOCUMENT_DESCRIPTION}"
+    )
+
+
+class ScenarioDetailApi(APIView):
+    @extend_schema(
+        operation_id="scenarios_retrieve",
+        summary="Read a scenario",
+        description=(
+            "The public part of a published scenario (no private briefs, objectives, red "
+            "lines, costs, starting values or round contents). Staff may also read unpublished "
+            "scenarios and additionally receive `published` and the full `document`."
+        ),
+        responses={
+            200: ScenarioDetailOutputSerializer,
+            404: OpenApiResponse(description="No such published scenario."),
+        },
+        tags=["scenarios"],
+    )
+    def get(self, request, slug: str):
+        scenario = scenario_get(slug=slug)
+        staff = is_staff(request)
+        if scenario is None or not (scenario.published or staff):
+            raise NotFound("No such scenario.")
+        document = scenario.to_document()
+        data = {**scenario_public_view(document=document)}
+        if staff:
+            data |= {"published": scenario.published, "document": document}
+        return Response(ScenarioDetailOutputSerializer(data).data)
+
+
+class ScenarioExportApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        operation_id="scenarios_export",
+        summary="Export a scenario document (staff)",
+        description=f"{DOCUMENT_DESCRIPTION} Import it elsewhere with POST /api/scenarios/import.",
+        responses={
+            200: OpenApiResponse(response=OpenApiTypes.OBJECT, description=DOCUMENT_DESCRIPTION),
+            404: OpenApiResponse(description="No such scenario."),
+        },
+        tags=["scenarios"],
+    )
+    def get(self, request, slug: str):
+        scenario = scenario_get(slug=slug)
+        if scenario is None:
+            raise NotFound("No such scenario.")
+        return Response(scenario_export(scenario=scenario))
+
+
+class ScenarioImportQuerySerializer(serializers.Serializer):
+    update = serializers.BooleanField(
+        default=False, help_text="Replace the scenario that has the document's slug."
+    )
+    publish = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Publish (1) or unpublish (0). Omitted: a new scenario is a draft and a "
+        "replaced one keeps its status.",
+    )
+
+
+class ScenarioImportOutputSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    published = serializers.BooleanField()
+    created = serializers.BooleanField(help_text="False when an existing scenario was replaced.")
+
+
+class ScenarioImportApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        operation_id="scenarios_import",
+        summary="Import a scenario document (staff)",
+        description=(
+            f"The body is {DOCUMENT_DESCRIPTION[0].lower()}{DOCUMENT_DESCRIPTION[1:]} It is "
+            "validated as a whole; nothing is saved unless it is valid."
+        ),
+        parameters=[ScenarioImportQuerySerializer],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={
+            201: ScenarioImportOutputSerializer,
+            200: ScenarioImportOutputSerializer,
+            400: OpenApiResponse(
+                response=ScenarioProblemsSerializer,
+                description="The document is invalid; every problem is listed.",
+            ),
+            409: OpenApiResponse(
+                response=ScenarioProblemsSerializer,
+                description="A scenario with this slug exists and update was not asked for.",
+            ),
+        },
+        tags=["scenarios"],
+    )
+    def post(self, request):
+        query = ScenarioImportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            document = request.data
+        except ParseError as error:
+            return problems_response([(ROOT, f"invalid JSON: {error.detail}")], 400)
+        slug = document.get("slug") if isinstance(document, dict) else None
+        existed = isinstance(slug, str) and Scenario.objects.filter(slug=slug).exists()
+        try:
+            scenario = scenario_import(
+                document=document,
+                update=query.validated_data["update"],
+                published=query.validated_data["publish"],
+            )
+        except ScenarioSlugTaken as taken:
+            return problems_response(taken.errors, status.HTTP_409_CONFLICT)
+        except ScenarioInvalid as invalid:
+            return problems_response(invalid.errors, status.HTTP_400_BAD_REQUEST)
+        output = ScenarioImportOutputSerializer(
+            {
+                "slug": scenario.slug,
+                "title": scenario.title,
+                "published": scenario.published,
+                "created": not existed,
+            }
+        )
+        return Response(output.data, status=status.HTTP_200_OK if existed else 201)
