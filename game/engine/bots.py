@@ -8,10 +8,11 @@ import math
 import random
 
 from game.engine.errors import RuleError
-from game.engine.offers import satisfies
+from game.engine.offers import binds, satisfies
+from game.engine.redlines import crossed, term_meets
 from game.engine.rules import apply, decide
 from game.engine.scenario import role_codes
-from game.engine.scoring import pressure
+from game.engine.scoring import domestic_cost, pressure
 from game.engine.state import initial_state, timer_position
 from game.engine.views import view
 
@@ -78,36 +79,24 @@ def _strict_value(lever: dict, op: str, value: float) -> float:
 
 
 def _cost(seen: dict, role: str, values: dict) -> float:
-    levers, costs = _levers(seen), seen["role"]["costs"]
-    total = 0.0
-    for key, value in values.items():
-        lever = levers[key]
-        moved = value - lever["holders"][role]["start"]
-        if lever["pressure"] == "down":
-            moved = -moved
-        total += costs[key] * seen["role"]["multipliers"].get(key, 1) * max(0.0, moved)
-    return total
+    """My domestic cost of `values`, from my own costs and multipliers in my view."""
+    mine = [
+        {**lever, "holders": {role: {**lever["holders"][role], "cost": seen["role"]["costs"][key]}}}
+        for key, lever in _levers(seen).items()
+        if role in lever["holders"]
+    ]
+    return domestic_cost(role, values, mine, {role: seen["role"]["multipliers"]})[0]
 
 
 def _accepted_terms(seen: dict, round_no: int) -> list[dict]:
     """Terms of accepted offers that bind this round (the bot assumes partners keep them)."""
     return [
-        term
-        for offer in seen["offers"]
-        if offer["status"] == "accepted"
-        for term in offer["terms"]
-        if term["duration"] == "game" or offer["accepted_round"] == round_no
+        term for offer in seen["offers"] for term in offer["terms"] if binds(offer, term, round_no)
     ]
 
 
 def _covered(condition: dict, terms: list[dict]) -> bool:
-    return any(
-        term["by"] == condition["role"]
-        and term["lever"] == condition["lever"]
-        and term["op"] == condition["op"]
-        and satisfies(term["value"], condition["op"], condition["value"])
-        for term in terms
-    )
+    return any(term_meets(term, condition) for term in terms)
 
 
 def _lifted(line: dict, terms: list[dict]) -> bool:
@@ -119,7 +108,7 @@ def _respects_lines(seen: dict, values: dict, terms: list[dict]) -> bool:
         value = values.get(line["lever"])
         if value is None or _lifted(line, terms):
             continue
-        if not satisfies(value, ">=" if line["kind"] == "floor" else "<=", line["value"]):
+        if crossed(line, value):
             return False
     return True
 
@@ -161,6 +150,18 @@ def _pending_terms(seen: dict) -> list[dict]:
     ]
 
 
+def _promise(levers: dict, condition: dict, duration: str) -> dict:
+    """The term that meets an `unless` condition, on the lever's grid."""
+    lever = levers[condition["lever"]]
+    return {
+        "by": condition["role"],
+        "lever": condition["lever"],
+        "op": condition["op"],
+        "value": _strict_value(lever, condition["op"], condition["value"]),
+        "duration": duration,
+    }
+
+
 def _asks(seen: dict, role: str) -> list[dict]:
     """Ask the roles named in my red lines' conditions to commit to them this round, unless
     an accepted or open offer already covers them."""
@@ -169,13 +170,7 @@ def _asks(seen: dict, role: str) -> list[dict]:
     asks = []
     for line in _own_lines(seen):
         wanted = [
-            {
-                "by": item["role"],
-                "lever": item["lever"],
-                "op": item["op"],
-                "value": _strict_value(levers[item["lever"]], item["op"], item["value"]),
-                "duration": "round",
-            }
+            _promise(levers, item, "round")
             for item in line["unless"]
             if not _covered(item, terms)
             and item["role"] != role
@@ -202,15 +197,9 @@ def _gifts(seen: dict, role: str, rng: random.Random) -> list[dict]:
                 continue
             if _covered(item, terms):
                 continue
-            term = {
-                "by": role,
-                "lever": item["lever"],
-                "op": item["op"],
-                "value": _strict_value(levers[item["lever"]], item["op"], item["value"]),
-                "duration": "game" if rng.random() < 0.3 else "round",
-            }
-            offer = {"to": [line["role"]], "terms": [term]}
-            if _acceptable(seen, role, {**offer, "terms": [term]}):
+            duration = "game" if rng.random() < 0.3 else "round"
+            offer = {"to": [line["role"]], "terms": [_promise(levers, item, duration)]}
+            if _acceptable(seen, role, offer):
                 gifts.append({"type": "offer_propose", **offer, "note": "We can do this."})
     return gifts
 
@@ -231,22 +220,23 @@ def _decide(seen: dict, role: str, rng: random.Random) -> list[dict]:
         own = pressure(mine, lever)
         goal = sum(partners) / len(partners) if partners else own
         target = own + 0.5 * (goal - own) + rng.uniform(-0.05, 0.05)
-        target = min(max(target, 0.0), 1.0)
-        span = lever["max"] - lever["min"]
-        raw = (
-            lever["min"] + target * span
-            if lever["pressure"] == "up"
-            else lever["max"] - target * span
-        )
-        values[key] = _snap(lever, raw)
+        values[key] = _snap(lever, _value_at(lever, min(max(target, 0.0), 1.0)))
     for line in _own_lines(seen):
         if not _lifted(line, terms):
-            op = ">=" if line["kind"] == "floor" else "<="
+            op = ">=" if line["kind"] == "floor" else "<="  # the side the red line allows
             _hold(values, levers[line["lever"]], op, line["value"])
     for term in terms:
         if term["by"] == role:
             _hold(values, levers[term["lever"]], term["op"], term["value"])
     return [{"type": "decision_set", "values": values}, {"type": "decision_lock"}]
+
+
+def _value_at(lever: dict, target: float) -> float:
+    """The value with pressure `target` (the inverse of scoring.pressure)."""
+    span = lever["max"] - lever["min"]
+    if lever["pressure"] == "up":
+        return lever["min"] + target * span
+    return lever["max"] - target * span
 
 
 def _hold(values: dict, lever: dict, op: str, bound: float) -> None:

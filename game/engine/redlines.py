@@ -11,7 +11,7 @@ from game.engine.offers import binds, satisfies
 from game.engine.registry import applies, command
 from game.engine.scenario import find_red_line, role_codes
 from game.engine.scoring import LEVEL_RANK, known_level
-from game.engine.state import event, ordered
+from game.engine.state import event, offer_parties, ordered
 
 LEVELS = ("existence", "full")
 EXISTENCE_FIELDS = ("id", "role", "lever", "kind")
@@ -162,6 +162,17 @@ def crossed(line: dict, value: float) -> bool:
     return value > line["value"] + TOLERANCE
 
 
+def term_meets(term: dict, condition: dict) -> bool:
+    """Does a term promise what an `unless` condition asks: same role, lever and op, and a
+    value at least as strong?"""
+    return (
+        term["by"] == condition["role"]
+        and term["lever"] == condition["lever"]
+        and term["op"] == condition["op"]
+        and satisfies(term["value"], condition["op"], condition["value"])
+    )
+
+
 def condition_met(condition: dict, role: str, round_no: int, offers: dict, decisions: dict):
     """Is an `unless` condition of `role`'s red line met in `round_no` (DESIGN §3)?
 
@@ -170,14 +181,11 @@ def condition_met(condition: dict, role: str, round_no: int, offers: dict, decis
     and is fulfilled by this round's decisions.
     """
     for offer in offers.values():
-        if role not in (offer["proposer"], *offer["to"]):
+        if role not in offer_parties(offer):
             continue
         for term in offer["terms"]:
             if (
-                term["by"] == condition["role"]
-                and term["lever"] == condition["lever"]
-                and term["op"] == condition["op"]
-                and satisfies(term["value"], condition["op"], condition["value"])
+                term_meets(term, condition)
                 and binds(offer, term, round_no)
                 and satisfies(decisions[term["by"]][term["lever"]], term["op"], term["value"])
             ):

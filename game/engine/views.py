@@ -24,7 +24,17 @@ PUBLIC_SCENARIO_KEYS = (
     "scoring",
 )
 PUBLIC_ROLE_KEYS = ("code", "name", "color", "weight", "public_brief")
-PUBLIC_LEVER_KEYS = ("key", "label", "unit", "min", "max", "step", "pressure", "weight")
+PUBLIC_LEVER_KEYS = (
+    "key",
+    "label",
+    "unit",
+    "min",
+    "max",
+    "step",
+    "pressure",
+    "weight",
+    "description",
+)
 
 
 def _viewer(state: dict, viewer: dict) -> tuple[str, str | None]:
@@ -75,12 +85,10 @@ def view(state: dict, viewer: dict) -> dict:
         "roster": _roster(state) if kind == "facilitator" else None,
         "role": _own_role(state, role) if role else None,
         "red_lines": _red_lines(state, role, god),
-        "disclosures": _by_role(state, state["disclosures"], role, god),
+        "disclosures": _disclosures(state, role, god),
         "injects": [item for item in state["injects"] if _sees(item["audience"], role, god)],
         "offers": [
-            offer
-            for offer in state["offers"].values()
-            if god or (role is not None and role in offer_parties(offer))
+            offer for offer in state["offers"].values() if _sees(offer_parties(offer), role, god)
         ],
         "decisions": _decisions(state, role, god),
         "standing_decisions": state["decisions"],
@@ -103,7 +111,6 @@ def _public_scenario(scenario: dict) -> dict:
     public["levers"] = [
         {
             **{key: lever[key] for key in PUBLIC_LEVER_KEYS},
-            "description": lever.get("description", ""),
             "holders": {code: {"start": held["start"]} for code, held in lever["holders"].items()},
         }
         for lever in scenario["levers"]
@@ -178,10 +185,11 @@ def _red_lines(state: dict, role: str | None, god: bool) -> list[dict]:
     return lines
 
 
-def _by_role(state: dict, per_role: dict, role: str | None, god: bool) -> dict:
+def _disclosures(state: dict, role: str | None, god: bool) -> dict:
+    """This round's sealed disclosure choices: the viewer's own team's only."""
     if god:
-        return per_role
-    return {role: per_role.get(role, [])} if role else {}
+        return state["disclosures"]
+    return {role: state["disclosures"].get(role, [])} if role else {}
 
 
 def _decisions(state: dict, role: str | None, god: bool) -> dict:
