@@ -212,13 +212,15 @@ def _decide(seen: dict, role: str, rng: random.Random) -> list[dict]:
     levers, standing = _levers(seen), seen["standing_decisions"]
     terms = _accepted_terms(seen, seen["round"])
     values = {}
-    for key, mine in standing[role].items():
-        lever = levers[key]
+    for key, lever in levers.items():  # scenario order: stored states may reorder keys
+        if role not in lever["holders"]:
+            continue
+        mine = standing[role][key]
         partners = [
             pressure(standing[code][key], lever) for code in lever["holders"] if code != role
         ]
         own = pressure(mine, lever)
-        goal = sum(partners) / len(partners) if partners else own
+        goal = math.fsum(partners) / len(partners) if partners else own
         target = own + 0.5 * (goal - own) + rng.uniform(-0.05, 0.05)
         values[key] = _snap(lever, _value_at(lever, min(max(target, 0.0), 1.0)))
     for line in _own_lines(seen):

@@ -31,9 +31,15 @@ def binds(offer: dict, term: dict, round_no: int) -> bool:
     return term["duration"] == "game" or accepted == round_no
 
 
+def in_order(offers: dict) -> list[dict]:
+    """Offers in the order they were proposed (o1, o2, ...), whatever order the mapping is
+    in: a state stored as PostgreSQL jsonb does not keep key order."""
+    return sorted(offers.values(), key=lambda offer: int(offer["id"][1:]))
+
+
 def binding_terms(offers: dict, round_no: int):
     """(offer, term index, term) for every commitment binding `round_no`, in offer order."""
-    for offer in offers.values():
+    for offer in in_order(offers):
         for index, term in enumerate(offer["terms"]):
             if binds(offer, term, round_no):
                 yield offer, index, term
@@ -43,7 +49,7 @@ def expiry_events(state: dict) -> list[dict]:
     """Offers still open when negotiation ends expire."""
     return [
         event("offer_expired", {"offer": offer["id"]}, offer_parties(offer))
-        for offer in state["offers"].values()
+        for offer in in_order(state["offers"])
         if offer["status"] == "open"
     ]
 

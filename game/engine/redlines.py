@@ -7,7 +7,7 @@ the same answer as for an id that does not exist, so ids cannot be probed.
 
 from game.engine import checks
 from game.engine.errors import Rejected
-from game.engine.offers import binds, satisfies
+from game.engine.offers import binds, in_order, satisfies
 from game.engine.registry import applies, command
 from game.engine.scenario import find_red_line, role_codes
 from game.engine.scoring import LEVEL_RANK, known_level
@@ -180,7 +180,7 @@ def condition_met(condition: dict, role: str, round_no: int, offers: dict, decis
     role on its lever, with the same op and a value at least as strong, that binds this round
     and is fulfilled by this round's decisions.
     """
-    for offer in offers.values():
+    for offer in in_order(offers):
         if role not in offer_parties(offer):
             continue
         for term in offer["terms"]:

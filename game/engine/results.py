@@ -52,8 +52,12 @@ def round_results_events(state: dict) -> list[dict]:
 
     for outcome in red_line_outcomes(scenario, state["offers"], decisions, round_no):
         line = outcome["line"]
-        data = {"round": round_no, "red_line": line["id"], "role": line["role"]}
-        data["value"] = outcome["value"]
+        data = {
+            "round": round_no,
+            "red_line": line["id"],
+            "role": line["role"],
+            "value": outcome["value"],
+        }
         if outcome["lifted"]:
             detail_events.append(event("red_line_lifted", data, [line["role"]]))
         else:

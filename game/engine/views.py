@@ -9,6 +9,7 @@ sees everything (the debrief unmasks all).
 import copy
 
 from game.engine.decisions import current_values, is_locked
+from game.engine.offers import in_order
 from game.engine.redlines import project
 from game.engine.scenario import cost_multipliers, role_codes
 from game.engine.scoring import awareness_matrix, known_level
@@ -88,7 +89,7 @@ def view(state: dict, viewer: dict) -> dict:
         "disclosures": _disclosures(state, role, god),
         "injects": [item for item in state["injects"] if _sees(item["audience"], role, god)],
         "offers": [
-            offer for offer in state["offers"].values() if _sees(offer_parties(offer), role, god)
+            offer for offer in in_order(state["offers"]) if _sees(offer_parties(offer), role, god)
         ],
         "decisions": _decisions(state, role, god),
         "standing_decisions": state["decisions"],

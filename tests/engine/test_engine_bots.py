@@ -24,6 +24,28 @@ def test_folding_the_log_of_a_bot_game_reproduces_its_final_state(size, seed):
     assert replay(spec, seed=seed, events=stored) == json.loads(json.dumps(state))
 
 
+def reversed_keys(value):
+    """The same data with every mapping's keys in reverse order, as a database that does not
+    keep key order (PostgreSQL jsonb) might hand it back."""
+    if isinstance(value, dict):
+        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(item) for item in value]
+    return value
+
+
+def test_a_bot_game_does_not_depend_on_the_key_order_of_stored_states(monkeypatch):
+    """Every state handed back with its keys reordered: the game goes exactly the same."""
+    import game.engine.bots as bots
+
+    spec = coalition(4, rounds=2)
+    expected = play_game(spec, seed=3)
+    monkeypatch.setattr(bots, "apply", lambda state, item: reversed_keys(apply(state, item)))
+    state, events = play_game(reversed_keys(spec), seed=3)
+    assert events == expected[1]
+    assert state == expected[0]
+
+
 def test_a_bot_game_is_deterministic_for_a_seed():
     spec = coalition(3)
     assert play_game(spec, seed=5) == play_game(spec, seed=5)
