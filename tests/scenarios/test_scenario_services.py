@@ -295,5 +295,5 @@ def test_import_bundled_is_all_or_nothing(tmp_path, monkeypatch):
 def test_import_bundled_refuses_two_files_with_one_slug(tmp_path, monkeypatch):
     write_bundle(tmp_path, {"a.json": MINI_DOCUMENT, "b.yaml": MINI_DOCUMENT})
     monkeypatch.setattr(services, "BUNDLED_DIR", tmp_path)
-    with pytest.raises(ScenarioInvalid, match="also the slug of a.json"):
+    with pytest.raises(ScenarioInvalid, match=r"also the slug of a\.json"):
         scenario_import_bundled()

@@ -33,10 +33,14 @@ from scenarios.validation import (
 REPO = Path(__file__).resolve().parents[2]
 
 
-def errors_of(document) -> list[tuple[str, str]]:
+def invalid_of(document) -> ScenarioInvalid:
     with pytest.raises(ScenarioInvalid) as caught:
         validate_document(document)
-    return caught.value.errors
+    return caught.value
+
+
+def errors_of(document) -> list[tuple[str, str]]:
+    return invalid_of(document).errors
 
 
 def lever(document, key):
@@ -457,7 +461,7 @@ def test_the_fixture_is_valid(document):
 def test_brief_example_message(document):
     """The example of DESIGN §4 reads exactly as documented."""
     document["red_lines"][0]["unless"][0]["lever"] = "lng"
-    invalid = pytest.raises(ScenarioInvalid, validate_document, document).value
+    invalid = invalid_of(document)
     assert "red_lines[0].unless[0].lever: unknown lever 'lng'" in str(invalid).splitlines()
 
 
@@ -483,7 +487,7 @@ def test_all_errors_are_collected_in_document_order(document):
 def test_str_lists_every_error_as_path_colon_message(document):
     document["roles"][0]["weight"] = 0
     document["red_lines"][0]["role"] = "KP"
-    invalid = pytest.raises(ScenarioInvalid, validate_document, document).value
+    invalid = invalid_of(document)
     assert str(invalid).splitlines() == [
         "roles[0].weight: must be greater than 0, got 0",
         "red_lines[0].role: unknown role 'KP'",
@@ -497,7 +501,7 @@ def test_incomplete_problems_are_flagged_for_drafts(document):
     document["roles"] = document["roles"][:1]
     document["rounds"] = []
     document["red_lines"][1]["value"] = 81
-    invalid = pytest.raises(ScenarioInvalid, validate_document, document).value
+    invalid = invalid_of(document)
     assert ("roles", "needs at least 2 entries, has 1") in invalid.incomplete
     assert ("rounds", "needs at least 1 entry, has 0") in invalid.incomplete
     assert not any(path.startswith("red_lines[1]") for path, _ in invalid.incomplete)
