@@ -14,13 +14,19 @@ from game.engine.state import game_deadline, game_status, initial_state, timer_p
 from game.engine.views import event_visible, view, visible_events
 
 COMMAND_TYPES = tuple(COMMANDS)
+# Commands only the server itself issues (clients must not send them).
+SYSTEM_COMMAND_TYPES = tuple(name for name, spec in COMMANDS.items() if spec.actors == ("system",))
 EVENT_KINDS = tuple(APPLIERS)
+# Events that seat, move or unseat a player (data carries its player_id).
+SEAT_EVENT_KINDS = ("player_joined", "player_moved", "player_removed")
 
 __all__ = [
     "COMMAND_TYPES",
     "ERROR_CODES",
     "EVENT_KINDS",
     "PHASES",
+    "SEAT_EVENT_KINDS",
+    "SYSTEM_COMMAND_TYPES",
     "TIMED_PHASES",
     "RuleError",
     "apply",

@@ -146,7 +146,7 @@ def _players(state: dict) -> dict[str, list[str]]:
 
 
 def _roster(state: dict) -> list[dict]:
-    return [{"id": key, **seat} for key, seat in state["players"].items()]
+    return [dict(seat) for seat in state["players"].values()]
 
 
 def _own_role(state: dict, role: str) -> dict:

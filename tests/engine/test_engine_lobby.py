@@ -14,16 +14,21 @@ def test_join_move_and_remove_are_events_for_everyone(lobby):
     assert joined["data"] == {"player_id": "p1", "name": "Ann", "role": "A"}
     [moved] = lobby.run("player_move", "facilitator", player_id="p1", role="B")
     assert moved["data"] == {"player_id": "p1", "role": "B", "from": "A"}
-    assert lobby.state["players"] == {"p1": {"name": "Ann", "role": "B"}}
+    assert lobby.state["players"] == {"p1": {"id": "p1", "name": "Ann", "role": "B"}}
     [removed] = lobby.run("player_remove", "facilitator", player_id="p1")
     assert removed["data"] == {"player_id": "p1", "role": "B"}
     assert lobby.state["players"] == {}
 
 
-def test_integer_player_ids_are_accepted_as_text(lobby):
-    lobby.run("player_join", "system", player_id=17, name="Bo", role="C")
-    assert "17" in lobby.state["players"]
-    lobby.run("player_remove", "facilitator", player_id=17)
+def test_integer_player_ids_are_kept_as_given(lobby):
+    """The server's database ids are ints: events carry them unchanged (state keys are text)."""
+    [joined] = lobby.run("player_join", "system", player_id=17, name="Bo", role="C")
+    assert joined["data"]["player_id"] == 17
+    assert lobby.state["players"] == {"17": {"id": 17, "name": "Bo", "role": "C"}}
+    [moved] = lobby.run("player_move", "facilitator", player_id=17, role="A")
+    assert moved["data"]["player_id"] == 17
+    [removed] = lobby.run("player_remove", "facilitator", player_id=17)
+    assert removed["data"] == {"player_id": 17, "role": "A"}
     assert lobby.state["players"] == {}
 
 

@@ -327,3 +327,11 @@ def test_every_error_code_is_exercised_by_some_engine_test():
     sources = "\n".join(path.read_text() for path in here.glob("test_engine_*.py"))
     untested = [code for code in ERROR_CODES if f'"{code}"' not in sources]
     assert untested == []
+
+
+def test_system_commands_and_seat_events_are_listed_for_the_service():
+    from game.engine import SEAT_EVENT_KINDS, SYSTEM_COMMAND_TYPES
+
+    assert set(SYSTEM_COMMAND_TYPES) == {"player_join", "tick"}
+    assert set(SEAT_EVENT_KINDS) == {"player_joined", "player_moved", "player_removed"}
+    assert set(SEAT_EVENT_KINDS) <= set(EVENT_KINDS)
