@@ -141,6 +141,8 @@ def test_every_viewer_gets_the_same_top_level_keys(table):
 
 
 def test_private_briefs_costs_and_red_lines_stay_with_their_role(table):
+    for viewer in (player("B"), OBSERVER):  # already in the lobby
+        assert_hidden(table, viewer, ["PRIVATE-BRIEF-A", "0.123", *A_LINE])
     table.run("start", "facilitator")
     assert_shown(table, player("A"), ["PRIVATE-BRIEF-A", "PRIVATE-OBJECTIVE-A", "0.123"])
     assert_shown(table, player("A"), A_LINE)
@@ -223,9 +225,11 @@ def test_drafts_and_locks_are_sealed_until_results(table):
     table.run("decision_set", "A", values={"s": 73.25})
     table.run("decision_lock", "A")
     table.run("decision_set", "B", values={"s": 12.75})
+    table.run("pause", "facilitator")  # pausing unseals nothing
     for viewer in (player("B"), player("C"), OBSERVER):
         assert_hidden(table, viewer, ["73.25"])
         assert view(table.state, viewer)["decisions"].get("A") is None
+    table.run("resume", "facilitator")
     assert_hidden(table, player("A"), ["12.75"])
     assert_shown(table, player("A"), ["73.25"])
     assert view(table.state, FACILITATOR)["decisions"]["B"] == {
