@@ -1,3 +1,9 @@
-"""WebSocket routes. Game sockets arrive with the real-time play capability."""
+"""WebSocket routes (see docs/protocol.md)."""
 
-websocket_urlpatterns: list = []
+from django.urls import re_path
+
+from game.realtime.consumers import GameConsumer
+
+websocket_urlpatterns = [
+    re_path(r"^ws/games/(?P<code>[A-Za-z0-9]{4,12})/$", GameConsumer.as_asgi()),
+]

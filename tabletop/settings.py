@@ -160,3 +160,20 @@ LOGGING = {
 # Development serves static files straight from the apps; production from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Each server process runs a loop that advances timed phases whose deadline has passed.
+GAME_TIMER_LOOP = env.bool("GAME_TIMER_LOOP", default=True)
+GAME_TIMER_INTERVAL = env.float("GAME_TIMER_INTERVAL", default=0.5)
+
+# The cache holds rate-limit counters (joins); shared through Redis when there is one.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "redlines",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+JOIN_RATE_LIMIT = env.int("JOIN_RATE_LIMIT", default=20)  # join attempts per minute per address

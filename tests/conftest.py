@@ -15,3 +15,9 @@ def pytest_report_header(config):
 def require_services():
     """True when CI demands the real PostgreSQL + Redis leg (never skipped there)."""
     return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _no_timer_loop(settings):
+    """Tests drive timers explicitly; the in-process loop would race them."""
+    settings.GAME_TIMER_LOOP = False

@@ -1,0 +1,10 @@
+# The Red Lines web process (daphne). Configuration comes from the environment (README).
+FROM python:3.13-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock
+COPY . .
+RUN DEBUG=true python manage.py collectstatic --noinput
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_bundled_scenarios && exec daphne -b 0.0.0.0 -p 8000 tabletop.asgi:application"]

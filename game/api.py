@@ -1,0 +1,326 @@
+"""REST endpoints for games: create, join, read a view, send commands, seats, export.
+
+Thin: authenticate, parse, call the service layer, translate errors. Every game read goes
+through the engine's view for the caller, exactly like the WebSocket.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Throttled
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from game import engine
+from game.models import Game
+from game.realtime.consumers import SESSION_PLAYERS_KEY
+from game.services import Actor, CommandRefused, game_create, game_execute, player_join
+from game.services.export import game_export
+from game.services.lifecycle import player_authenticate
+from game.services.seating import player_move, player_remove
+
+PLAYER_TOKEN_HEADER = "X-Player-Token"
+MAX_TABLES = 20
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SeqOutput(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="The game's last event seq after the command.")
+
+
+class CommandOutput(SeqOutput):
+    duplicate = serializers.BooleanField(help_text="True if this id was already applied.")
+
+
+class ViewOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    view = serializers.DictField(help_text="The caller's view (see docs/engine.md).")
+
+
+class CommandInput(serializers.Serializer):
+    type = serializers.CharField(help_text="An engine command type (docs/protocol.md).")
+    id = serializers.CharField(
+        required=False, help_text="Client-chosen id; repeats are not applied twice."
+    )
+
+
+def refused_response(refused: CommandRefused) -> Response:
+    code = status.HTTP_404_NOT_FOUND if refused.code.startswith("unknown_player") else 400
+    return Response({"code": refused.code, "message": refused.message}, status=code)
+
+
+def game_links(request, game: Game) -> dict:
+    join = request.build_absolute_uri(f"/join/{game.code}/")
+    return {
+        "code": game.code,
+        "title": game.title,
+        "status": game.status,
+        "join_url": join,
+        "team_links": {r["code"]: f"{join}?team={r['code']}" for r in game.snapshot["roles"]},
+        "socket_path": f"/ws/games/{game.code}/",
+    }
+
+
+def request_actor(request, game: Game) -> Actor:
+    """Staff are facilitators; players authenticate by session or the X-Player-Token header."""
+    user = request.user
+    if user.is_authenticated and user.is_staff:
+        return Actor(kind="facilitator", user_id=user.pk, name=user.get_username())
+    token = request.headers.get(PLAYER_TOKEN_HEADER) or request.session.get(
+        SESSION_PLAYERS_KEY, {}
+    ).get(game.code)
+    player = player_authenticate(game_code=game.code, token=token) if token else None
+    if player is None:
+        raise NotAuthenticated("Join this game first, or send your player token.")
+    return Actor(kind="player", role=player.role, player_id=player.pk, name=player.name)
+
+
+class GameCreateInput(serializers.Serializer):
+    scenario = serializers.SlugField(help_text="Slug of a published scenario.")
+    title = serializers.CharField(required=False, max_length=200)
+    seed = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    tables = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_TABLES,
+        default=1,
+        help_text="How many games (tables) to create.",
+    )
+
+
+class GameLinksOutput(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    join_url = serializers.URLField()
+    team_links = serializers.DictField(child=serializers.URLField())
+    socket_path = serializers.CharField()
+
+
+class GameListCreateApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses=GameLinksOutput(many=True), summary="List games (staff)")
+    def get(self, request):
+        games = Game.objects.all()[:200]
+        return Response([game_links(request, g) for g in games])
+
+    @extend_schema(
+        request=GameCreateInput,
+        responses={201: GameLinksOutput(many=True)},
+        summary="Create one or more games (tables) from a published scenario",
+    )
+    def post(self, request):
+        from scenarios.selectors import scenario_get
+
+        data = GameCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        scenario = scenario_get(slug=data.validated_data["scenario"])
+        if scenario is None or not scenario.published:
+            return Response(
+                {
+                    "code": "unknown_scenario",
+                    "message": f"No published scenario '{data.validated_data['scenario']}'.",
+                },
+                status=400,
+            )
+        snapshot = scenario.to_document()
+        tables = data.validated_data["tables"]
+        base_title = data.validated_data.get("title") or snapshot["title"]
+        games = []
+        for table in range(1, tables + 1):
+            title = base_title if tables == 1 else f"{base_title} — table {table}"
+            seed = data.validated_data.get("seed")
+            games.append(
+                game_create(
+                    snapshot=snapshot,
+                    title=title,
+                    scenario=scenario,
+                    created_by=request.user,
+                    seed=None if seed is None else seed + table - 1,
+                )
+            )
+        return Response([game_links(request, g) for g in games], status=201)
+
+
+class JoinInput(serializers.Serializer):
+    name = serializers.CharField(max_length=60, help_text="Your display name.")
+    team = serializers.CharField(max_length=8, help_text="Role code of the team to sit on.")
+
+
+class JoinOutput(serializers.Serializer):
+    player_id = serializers.IntegerField()
+    name = serializers.CharField()
+    team = serializers.CharField()
+    token = serializers.CharField(help_text="Keep it secret: it is your identity in this game.")
+    socket_path = serializers.CharField()
+
+
+def check_join_rate(request) -> None:
+    address = request.META.get("REMOTE_ADDR", "unknown")
+    key = f"join-rate:{address}"
+    cache.add(key, 0, timeout=60)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=60)
+        attempts = 1
+    if attempts > settings.JOIN_RATE_LIMIT:
+        raise Throttled(
+            wait=60,
+            detail=f"Too many join attempts from your address (at most "
+            f"{settings.JOIN_RATE_LIMIT} a minute). Wait a minute and try again.",
+        )
+
+
+class GameJoinApi(APIView):
+    authentication_classes = []  # anyone with the code may join; no CSRF session needed
+    permission_classes = []
+
+    @extend_schema(
+        request=JoinInput,
+        responses={201: JoinOutput, 400: ErrorSerializer},
+        summary="Join a game as a player",
+    )
+    def post(self, request, code: str):
+        check_join_rate(request)
+        game = get_object_or_404(Game, code=code.upper())
+        data = JoinInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if game.status == Game.Status.ENDED:
+            return Response({"code": "game_ended", "message": "This game has ended."}, status=400)
+        try:
+            player, token = player_join(
+                game=game,
+                name=data.validated_data["name"],
+                role=data.validated_data["team"].upper(),
+            )
+        except CommandRefused as refused:
+            return refused_response(refused)
+        players = dict(request.session.get(SESSION_PLAYERS_KEY, {}))
+        players[game.code] = token
+        request.session[SESSION_PLAYERS_KEY] = players
+        return Response(
+            {
+                "player_id": player.pk,
+                "name": player.name,
+                "team": player.role,
+                "token": token,
+                "socket_path": f"/ws/games/{game.code}/",
+            },
+            status=201,
+        )
+
+
+class GameViewApi(APIView):
+    permission_classes = []
+
+    @extend_schema(
+        responses=ViewOutput,
+        summary="The caller's view of the game (facilitator, or player by token)",
+    )
+    def get(self, request, code: str):
+        game = get_object_or_404(Game, code=code.upper())
+        actor = request_actor(request, game)
+        return Response({"seq": game.last_seq, "view": engine.view(game.state, actor.viewer())})
+
+
+class GameCommandApi(APIView):
+    permission_classes = []
+
+    @extend_schema(
+        request=CommandInput,
+        responses={200: CommandOutput, 400: ErrorSerializer},
+        summary="Send one engine command (same payloads as the WebSocket)",
+    )
+    def post(self, request, code: str):
+        game = get_object_or_404(Game, code=code.upper())
+        actor = request_actor(request, game)
+        body = request.data if isinstance(request.data, dict) else {}
+        kind = body.get("type")
+        if kind not in engine.COMMAND_TYPES or kind in engine.SYSTEM_COMMAND_TYPES:
+            return Response(
+                {"code": "unknown_type", "message": f"Unknown command type {kind!r}."}, status=400
+            )
+        client_id = body.get("id") if isinstance(body.get("id"), str) else None
+        command = {k: v for k, v in body.items() if k not in {"id", "actor", "now"}}
+        try:
+            result = game_execute(
+                game_id=game.pk, actor=actor, command=command, client_id=client_id
+            )
+        except CommandRefused as refused:
+            return refused_response(refused)
+        return Response({"seq": result.seq, "duplicate": result.duplicate})
+
+
+class MoveInput(serializers.Serializer):
+    team = serializers.CharField(max_length=8)
+
+
+def facilitator(request) -> Actor:
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise PermissionDenied("Only facilitators (staff) may do this.")
+    return Actor(kind="facilitator", user_id=request.user.pk, name=request.user.get_username())
+
+
+class PlayerMoveApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        request=MoveInput,
+        responses={200: SeqOutput, 400: ErrorSerializer},
+        summary="Move a player to another team (staff)",
+    )
+    def post(self, request, code: str, player_id: int):
+        game = get_object_or_404(Game, code=code.upper())
+        data = MoveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            result = player_move(
+                game=game,
+                player_id=player_id,
+                role=data.validated_data["team"].upper(),
+                actor=facilitator(request),
+            )
+        except CommandRefused as refused:
+            return refused_response(refused)
+        return Response({"seq": result.seq})
+
+
+class PlayerRemoveApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        request=None,
+        responses={200: SeqOutput, 404: ErrorSerializer},
+        summary="Remove a player from the game (staff)",
+    )
+    def post(self, request, code: str, player_id: int):
+        game = get_object_or_404(Game, code=code.upper())
+        try:
+            result = player_remove(game=game, player_id=player_id, actor=facilitator(request))
+        except CommandRefused as refused:
+            return refused_response(refused)
+        return Response({"seq": result.seq})
+
+
+class GameExportApi(APIView):
+    permission_classes = []
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="The complete game JSON")},
+        summary="Export the complete game (staff; players once the game has ended)",
+    )
+    def get(self, request, code: str):
+        game = get_object_or_404(Game, code=code.upper())
+        actor = request_actor(request, game)
+        if actor.kind != "facilitator" and game.status != Game.Status.ENDED:
+            raise PermissionDenied("The full record is available to players once the game ends.")
+        return Response(game_export(game=game))

@@ -1,0 +1,144 @@
+"""Games, their players, and the append-only event log that is the source of truth.
+
+A game's `state` is a cache of the engine state folded over its events up to `last_seq`;
+it can always be rebuilt from `snapshot` + the events (see game.services.game_rebuild_state).
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+# No 0/O, 1/I/L: codes are read aloud and typed on phones.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class Game(models.Model):
+    class Status(models.TextChoices):
+        LOBBY = "lobby", "Lobby"
+        RUNNING = "running", "Running"
+        ENDED = "ended", "Ended"
+
+    code = models.CharField(max_length=12, unique=True, default=new_join_code)
+    title = models.CharField(max_length=200)
+    scenario = models.ForeignKey(
+        "scenarios.Scenario",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="games",
+        help_text="The scenario this game was created from.",
+    )
+    snapshot = models.JSONField(
+        help_text="The normalized scenario document taken when the game was created; "
+        "editing the scenario later never changes it."
+    )
+    seed = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.LOBBY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_seq = models.PositiveIntegerField(default=0)
+    state = models.JSONField(help_text="Engine state after event `last_seq` (a cache).")
+    deadline = models.FloatField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Epoch seconds when the current timed phase ends (null: untimed or paused).",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.title} ({self.code})"
+
+
+class Player(models.Model):
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="players")
+    role = models.CharField(max_length=8)
+    name = models.CharField(max_length=60)
+    token_hash = models.CharField(max_length=64, unique=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    removed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["game", "role", "joined_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.role}) in {self.game.code}"
+
+
+class Event(models.Model):
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    round = models.PositiveSmallIntegerField(default=0)
+    phase = models.CharField(max_length=20, blank=True)
+    actor = models.JSONField()
+    kind = models.CharField(max_length=40)
+    data = models.JSONField()
+    audience = models.JSONField(help_text='"all", "facilitator", or a list of role codes.')
+
+    class Meta:
+        ordering = ["game", "seq"]
+        constraints = [
+            # The database's uniqueness is what serialises writers across processes.
+            models.UniqueConstraint(fields=["game", "seq"], name="event_seq_unique_per_game"),
+        ]
+
+    def __str__(self):
+        return f"{self.game_id}#{self.seq} {self.kind}"
+
+    def as_dict(self) -> dict:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "round": self.round,
+            "phase": self.phase,
+            "actor": self.actor,
+            "kind": self.kind,
+            "data": self.data,
+            "audience": self.audience,
+        }
+
+
+class CommandReceipt(models.Model):
+    """Remembers accepted client command ids, so a repeated id is answered, not re-applied."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="receipts")
+    actor_key = models.CharField(max_length=80)
+    client_id = models.CharField(max_length=100)
+    seq = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["game", "actor_key", "client_id"], name="receipt_unique_client_id"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_key} {self.client_id} -> #{self.seq}"
+
+
+class Connection(models.Model):
+    """An open WebSocket, for presence across every server process."""
+
+    game = models.ForeignKey(Game, on_delete=models.CASCADE, related_name="connections")
+    channel_name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20)
+    role = models.CharField(max_length=8, blank=True)
+    player = models.ForeignKey(Player, null=True, blank=True, on_delete=models.CASCADE)
+    connected_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.kind} {self.role or ''} on {self.channel_name}".replace("  ", " ")

@@ -1,0 +1,271 @@
+"""The game socket: authenticate, parse, call the service layer, relay filtered frames.
+
+Every frame a client receives is built from the engine's view for that client: the snapshot
+in `welcome`/`snapshot`, the per-viewer `events` frames prepared by the service layer, or
+events re-read from the log and filtered here when a broadcast was missed.
+"""
+
+import asyncio
+import logging
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from game import engine, selectors
+from game.realtime import protocol
+from game.realtime.protocol import FrameError, dumps
+from game.services import Actor, CommandRefused, game_execute, player_authenticate
+from game.services.broadcast import game_group, viewer_key
+from game.services.presence import presence_connect, presence_disconnect
+
+logger = logging.getLogger(__name__)
+
+SESSION_PLAYERS_KEY = "redlines_players"
+
+
+class GameConsumer(AsyncWebsocketConsumer):
+    game_id: int | None = None
+    actor: Actor | None = None
+    viewer: dict | None = None
+    seq: int = 0
+
+    async def connect(self):
+        self.code = self.scope["url_route"]["kwargs"]["code"].upper()
+        self.limiter = protocol.RateLimiter()
+        self.auth_timer = None
+        game = await database_sync_to_async(selectors.game_get_by_code)(code=self.code)
+        await self.accept()
+        if game is None:
+            await self.close(code=protocol.CLOSE_UNKNOWN_GAME)
+            return
+        self.game_id = game.pk
+        actor = await self._actor_from_scope()
+        if actor is not None:
+            await self._start(actor, last_seq=_last_seq_from_query(self.scope))
+        else:
+            self.auth_timer = asyncio.get_running_loop().call_later(
+                protocol.AUTH_TIMEOUT_SECONDS,
+                lambda: asyncio.ensure_future(self.close(code=protocol.CLOSE_UNAUTHENTICATED)),
+            )
+
+    async def disconnect(self, close_code):
+        if self.auth_timer:
+            self.auth_timer.cancel()
+        if self.actor is not None:
+            await self.channel_layer.group_discard(game_group(self.game_id), self.channel_name)
+            await database_sync_to_async(presence_disconnect)(
+                game_id=self.game_id, channel_name=self.channel_name
+            )
+
+    # -- authentication --------------------------------------------------------------------
+
+    async def _actor_from_scope(self) -> Actor | None:
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated and user.is_staff:
+            return Actor(kind="facilitator", user_id=user.pk, name=user.get_username())
+        session = self.scope.get("session")
+        token = (session or {}).get(SESSION_PLAYERS_KEY, {}).get(self.code)
+        if token:
+            return await self._actor_from_token(token)
+        return None
+
+    async def _actor_from_token(self, token) -> Actor | None:
+        player = await database_sync_to_async(player_authenticate)(game_code=self.code, token=token)
+        if player is None:
+            return None
+        return Actor(kind="player", role=player.role, player_id=player.pk, name=player.name)
+
+    async def _start(self, actor: Actor, *, last_seq: int | None):
+        if self.auth_timer:
+            self.auth_timer.cancel()
+            self.auth_timer = None
+        self.actor = actor
+        self.viewer = actor.viewer()
+        await self.channel_layer.group_add(game_group(self.game_id), self.channel_name)
+        identity = {"kind": actor.kind, "role": actor.role, "name": actor.name}
+        if actor.player_id is not None:
+            identity["player_id"] = actor.player_id
+        welcome = {
+            "type": "welcome",
+            "protocol": protocol.PROTOCOL_VERSION,
+            "game": {"code": self.code},
+            "you": identity,
+        }
+        missed = None
+        if last_seq is not None:
+            missed = await database_sync_to_async(selectors.game_events_since)(
+                game_id=self.game_id, seq=last_seq, viewer=self.viewer
+            )
+        if missed is not None:
+            # Resuming: the client keeps its state and receives only what it missed.
+            self.seq = missed["seq"]
+            await self.send(text_data=dumps({**welcome, "seq": last_seq, "resumed": True}))
+            await self.send(text_data=dumps(missed))
+        else:
+            snapshot = await database_sync_to_async(selectors.game_snapshot)(
+                game_id=self.game_id, viewer=self.viewer
+            )
+            self.seq = snapshot["seq"]
+            await self.send(text_data=dumps({**welcome, "resumed": False, **snapshot}))
+        await database_sync_to_async(presence_connect)(
+            game_id=self.game_id,
+            channel_name=self.channel_name,
+            viewer=self.viewer,
+            player_id=actor.player_id,
+        )
+
+    # -- receiving ---------------------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        client_id = None
+        try:
+            if not self.limiter.allow():
+                raise FrameError(
+                    "rate_limited",
+                    f"Too many frames: at most {protocol.RATE_PER_SECOND} a second "
+                    f"(bursts of {protocol.RATE_BURST}). Wait a moment and retry.",
+                )
+            frame = protocol.parse_frame(text_data, bytes_data)
+            client_id = frame.get("id")
+            if self.actor is None:
+                await self._receive_unauthenticated(frame)
+                return
+            await self._dispatch(frame)
+        except FrameError as error:
+            await self._send_error(error.code, error.message, error.client_id or client_id)
+
+    async def _receive_unauthenticated(self, frame: dict):
+        token = frame.get("token")
+        if frame["type"] != "hello" or not isinstance(token, str):
+            await self._send_error(
+                "unauthenticated",
+                'Authenticate first: send {"type": "hello", "token": <your player token>}.',
+                frame.get("id"),
+            )
+            await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
+            return
+        actor = await self._actor_from_token(token)
+        if actor is None:
+            await self._send_error(
+                "unauthenticated",
+                "That token does not belong to a player of this game.",
+                frame.get("id"),
+            )
+            await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
+            return
+        last_seq = frame.get("last_seq")
+        if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
+            last_seq = None
+        await self._start(actor, last_seq=last_seq)
+
+    async def _dispatch(self, frame: dict):
+        kind = frame["type"]
+        client_id = frame.get("id")
+        if kind == "ping":
+            await self.send(text_data=dumps({"type": "pong", "id": client_id, "seq": self.seq}))
+        elif kind == "sync":
+            await self._send_snapshot()
+        elif kind == "resume":
+            last = frame.get("seq")
+            if not isinstance(last, int) or isinstance(last, bool) or last < 0:
+                raise FrameError("invalid_field", "'seq' must be a whole number ≥ 0.", client_id)
+            await self._resume(last)
+        elif kind == "hello":
+            raise FrameError(
+                "already_authenticated", "This socket is already authenticated.", client_id
+            )
+        elif kind in engine.COMMAND_TYPES:
+            await self._command(frame)
+        else:
+            raise FrameError("unknown_type", f"Unknown frame type '{kind}'.", client_id)
+
+    async def _command(self, frame: dict):
+        client_id = frame.get("id")
+        if client_id is None:
+            raise FrameError(
+                "invalid_field",
+                "Commands need an 'id' (a string you choose) so the answer can be matched to them.",
+            )
+        if frame["type"] in engine.SYSTEM_COMMAND_TYPES:
+            raise FrameError(
+                "forbidden", f"'{frame['type']}' is issued by the server only.", client_id
+            )
+        command = {k: v for k, v in frame.items() if k not in {"id", "actor", "now"}}
+        try:
+            result = await database_sync_to_async(game_execute)(
+                game_id=self.game_id, actor=self.actor, command=command, client_id=client_id
+            )
+        except CommandRefused as refused:
+            await self._send_error(refused.code, refused.message, client_id)
+            return
+        ack = {"type": "ack", "id": client_id, "seq": result.seq}
+        if result.duplicate:
+            ack["duplicate"] = True
+        await self.send(text_data=dumps(ack))
+
+    # -- sending -------------------------------------------------------------------------------
+
+    async def _send_error(self, code: str, message: str, client_id):
+        await self.send(
+            text_data=dumps({"type": "error", "id": client_id, "code": code, "message": message})
+        )
+
+    async def _send_snapshot(self):
+        snapshot = await database_sync_to_async(selectors.game_snapshot)(
+            game_id=self.game_id, viewer=self.viewer
+        )
+        self.seq = snapshot["seq"]
+        await self.send(text_data=dumps({"type": "snapshot", **snapshot}))
+
+    async def _resume(self, last: int):
+        """Send what the client missed after `last`, or a fresh snapshot if too far behind."""
+        frame = await database_sync_to_async(selectors.game_events_since)(
+            game_id=self.game_id, seq=last, viewer=self.viewer
+        )
+        if frame is None:
+            await self._send_snapshot()
+            return
+        self.seq = max(self.seq, frame["seq"])
+        await self.send(text_data=dumps(frame))
+
+    # -- group messages ---------------------------------------------------------------------------
+
+    async def game_events(self, message):
+        if self.actor is None or message["seq"] <= self.seq:
+            return
+        frame_text = message["frames"].get(viewer_key(self.viewer))
+        if frame_text is not None and message["seq_from"] == self.seq + 1:
+            self.seq = message["seq"]
+            await self.send(text_data=frame_text)
+        else:
+            # A broadcast was lost or overtaken by a later one: re-read the gap from the log.
+            await self._resume(self.seq)
+        if self.actor.player_id is not None and self.actor.player_id in message["players"]:
+            await self._player_changed()
+
+    async def game_presence(self, message):
+        if self.actor is not None:
+            await self.send(text_data=dumps(message["presence"]))
+
+    async def _player_changed(self):
+        """A player moved to another team sees the game anew; a removed one is let go."""
+        player = await database_sync_to_async(selectors.player_get)(player_id=self.actor.player_id)
+        if player is None:
+            await self._send_error("removed", "The facilitator removed you from this game.", None)
+            await self.close(code=protocol.CLOSE_REMOVED)
+        elif player.role != self.actor.role:
+            self.actor = Actor(
+                kind="player", role=player.role, player_id=player.pk, name=player.name
+            )
+            self.viewer = self.actor.viewer()
+            await self._send_snapshot()
+
+
+def _last_seq_from_query(scope) -> int | None:
+    """`?seq=N` on the socket URL: a reconnecting browser asks for what it missed after N."""
+    query = parse_qs(scope.get("query_string", b"").decode())
+    values = query.get("seq")
+    if values and values[0].isdigit():
+        return int(values[0])
+    return None

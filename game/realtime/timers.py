@@ -1,0 +1,50 @@
+"""The in-process timer loop that advances timed phases when their deadline passes.
+
+Daphne has no ASGI lifespan events, so the loop starts with the first request or socket the
+process serves (TimerLoopMiddleware). Every process runs one; that is safe because a tick is
+exactly-once under the game lock (see game.services.timers). Deadlines live in the database,
+so after a restart the loop of whichever process comes up first catches up.
+"""
+
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from game.services import game_tick_due
+
+logger = logging.getLogger(__name__)
+
+_task: asyncio.Task | None = None
+
+
+async def run_timer_loop(*, interval: float) -> None:
+    while True:
+        try:
+            await database_sync_to_async(game_tick_due)()
+        except Exception:
+            logger.exception("Timer loop pass failed; retrying in %.1f s", interval)
+        await asyncio.sleep(interval)
+
+
+def ensure_timer_loop() -> None:
+    global _task
+    if not settings.GAME_TIMER_LOOP:
+        return
+    if _task is None or _task.done():
+        _task = asyncio.get_running_loop().create_task(
+            run_timer_loop(interval=settings.GAME_TIMER_INTERVAL)
+        )
+
+
+class TimerLoopMiddleware:
+    """ASGI middleware that makes sure this process's timer loop is running."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in {"http", "websocket"}:
+            ensure_timer_loop()
+        return await self.app(scope, receive, send)

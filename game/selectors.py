@@ -1,0 +1,33 @@
+"""Reads of game data, always through the engine's view for the asking viewer."""
+
+from game import engine
+from game.models import Event, Game, Player
+from game.realtime.protocol import RESUME_MAX_EVENTS
+
+
+def game_get_by_code(*, code: str) -> Game | None:
+    return Game.objects.filter(code=code.upper()).first()
+
+
+def game_snapshot(*, game_id: int, viewer: dict) -> dict:
+    """The viewer's view of the game and the seq it is current to."""
+    game = Game.objects.get(pk=game_id)
+    return {"seq": game.last_seq, "view": engine.view(game.state, viewer)}
+
+
+def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
+    """Events after `seq` that the viewer may see, or None when too far behind to replay."""
+    game = Game.objects.get(pk=game_id)
+    if game.last_seq - seq > RESUME_MAX_EVENTS:
+        return None
+    events = [e.as_dict() for e in Event.objects.filter(game=game, seq__gt=seq).order_by("seq")]
+    return {
+        "type": "events",
+        "seq_from": seq + 1,
+        "seq": game.last_seq,
+        "events": [e for e in events if engine.event_visible(e, viewer, game.state)],
+    }
+
+
+def player_get(*, player_id: int) -> Player | None:
+    return Player.objects.filter(pk=player_id, removed=False).first()

@@ -1,0 +1,83 @@
+"""Broadcasting committed events to a game's channel-layer group.
+
+Each commit is relayed as ready-made text frames, one per kind of viewer (the facilitator,
+the observer, each role), each holding only the events that viewer may see. The frames are
+filtered and serialised once here, so consumers just pick theirs and forward it: no consumer
+ever handles an event its socket may not receive, and the channel layer copies only strings.
+"""
+
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from game import engine
+
+logger = logging.getLogger(__name__)
+
+FACILITATOR = "facilitator"
+OBSERVER = "observer"
+
+
+def game_group(game_id: int) -> str:
+    return f"game-{game_id}"
+
+
+def viewer_key(viewer: dict) -> str:
+    if viewer["kind"] == "player":
+        return f"role:{viewer['role']}"
+    return viewer["kind"]
+
+
+def all_viewers(snapshot: dict) -> list[dict]:
+    return [{"kind": FACILITATOR}, {"kind": OBSERVER}] + [
+        {"kind": "player", "role": role["code"]} for role in snapshot["roles"]
+    ]
+
+
+def events_frame(*, events: list[dict], viewer: dict, state: dict, seq_from: int, seq: int) -> dict:
+    """The `events` frame for one viewer: the visible subset of a contiguous run of events."""
+    return {
+        "type": "events",
+        "seq_from": seq_from,
+        "seq": seq,
+        "events": [event for event in events if engine.event_visible(event, viewer, state)],
+    }
+
+
+def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str, str]:
+    seq_from, seq = events[0]["seq"], events[-1]["seq"]
+    return {
+        viewer_key(viewer): json.dumps(
+            events_frame(events=events, viewer=viewer, state=state, seq_from=seq_from, seq=seq),
+            separators=(",", ":"),
+        )
+        for viewer in all_viewers(snapshot)
+    }
+
+
+def affected_players(events: list[dict]) -> list[int]:
+    """Players whose seat changed (moved or removed): their sockets must re-check who they are."""
+    return sorted(
+        {
+            event["data"]["player_id"]
+            for event in events
+            if event["kind"] in engine.SEAT_EVENT_KINDS and "player_id" in event["data"]
+        }
+    )
+
+
+def broadcast_events(game_id: int, events: list[dict], frames: dict[str, str]) -> None:
+    """Send after commit. A lost send loses nothing: consumers see the gap and re-read the log."""
+    message = {
+        "type": "game.events",
+        "seq_from": events[0]["seq"],
+        "seq": events[-1]["seq"],
+        "players": affected_players(events),
+        "frames": frames,
+    }
+    try:
+        async_to_sync(get_channel_layer().group_send)(game_group(game_id), message)
+    except Exception:
+        logger.exception("Broadcast of game %s up to seq %s failed", game_id, message["seq"])

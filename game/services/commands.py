@@ -1,0 +1,98 @@
+"""game_execute: the one path by which any command changes a game."""
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+
+from django.db import transaction
+
+from game import engine
+from game.models import CommandReceipt, Event, Game
+from game.services.actors import Actor
+from game.services.broadcast import broadcast_events, build_frames
+
+
+class CommandRefused(Exception):
+    """The engine (or the service) refused a command; nothing was changed."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class CommandResult:
+    seq: int
+    events: list[dict] = field(default_factory=list)
+    duplicate: bool = False
+
+
+def game_execute(
+    *,
+    game_id: int,
+    actor: Actor,
+    command: dict,
+    client_id: str | None = None,
+    now: float | None = None,
+) -> CommandResult:
+    """Decide `command` against the game's current state and append the resulting events.
+
+    Serialised per game by a row lock (PostgreSQL) or an immediate transaction (SQLite), and
+    by the unique (game, seq) constraint. A repeated `client_id` from the same actor returns
+    the first result without applying the command again.
+    """
+    now = time.time() if now is None else now
+    with transaction.atomic():
+        game = Game.objects.select_for_update().get(pk=game_id)
+        if client_id:
+            receipt = CommandReceipt.objects.filter(
+                game=game, actor_key=actor.key, client_id=client_id
+            ).first()
+            if receipt is not None:
+                return CommandResult(seq=receipt.seq, duplicate=True)
+        engine_command = {**command, "actor": actor.for_engine(), "now": now}
+        outcome = engine.decide(game.state, engine_command)
+        if isinstance(outcome, engine.RuleError):
+            raise CommandRefused(outcome.code, outcome.message)
+        stored = _append_events(game, outcome, actor=actor, now=now)
+        if client_id:
+            CommandReceipt.objects.create(
+                game=game, actor_key=actor.key, client_id=client_id, seq=game.last_seq
+            )
+        if stored:
+            frames = build_frames(snapshot=game.snapshot, state=game.state, events=stored)
+            transaction.on_commit(partial(broadcast_events, game.pk, stored, frames))
+    return CommandResult(seq=game.last_seq, events=stored)
+
+
+def _append_events(game: Game, events: list[dict], *, actor: Actor, now: float) -> list[dict]:
+    if not events:
+        return []
+    at = datetime.fromtimestamp(now, tz=UTC)
+    state = game.state
+    rows = []
+    for event in events:
+        seq = game.last_seq + len(rows) + 1
+        rows.append(
+            Event(
+                game=game,
+                seq=seq,
+                at=at,
+                round=state.get("round", 0),
+                phase=state.get("phase") or "",
+                actor=actor.for_log(),
+                kind=event["kind"],
+                data=event["data"],
+                audience=event["audience"],
+            )
+        )
+        state = engine.apply(state, event)
+    Event.objects.bulk_create(rows)
+    game.state = state
+    game.last_seq = rows[-1].seq
+    game.status = engine.game_status(state)
+    game.deadline = engine.game_deadline(state)
+    game.save(update_fields=["state", "last_seq", "status", "deadline", "updated_at"])
+    return [row.as_dict() for row in rows]
