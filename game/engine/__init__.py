@@ -4,7 +4,7 @@ No Django, no clock (commands carry `now`), no I/O, no randomness except from se
 docs/engine.md describes the state, commands, events, errors and views.
 """
 
-from game.engine.bots import bot_commands, play_game
+from game.engine.bots import bot_commands, bot_plan, play_game
 from game.engine.errors import ERROR_CODES, RuleError
 from game.engine.registry import APPLIERS, COMMANDS
 from game.engine.rules import apply, decide, replay
@@ -31,6 +31,7 @@ __all__ = [
     "RuleError",
     "apply",
     "bot_commands",
+    "bot_plan",
     "decide",
     "event_visible",
     "game_deadline",

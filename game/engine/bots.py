@@ -23,19 +23,25 @@ MAX_PASSES = 6
 def bot_commands(state: dict, role: str, *, seed: int, now: float = 0.0) -> list[dict]:
     """The commands a bot playing `role` issues now, in order (empty when it has nothing to
     do: it has already acted in this phase, or the game is not running or is paused)."""
-    if state["status"] != "running" or state["paused"]:
-        return []
     seen = view(state, {"kind": "player", "role": role})
-    rng = random.Random(f"{seed}:{role}:{state['round']}:{state['phase']}")
+    actor = {"kind": "player", "role": role}
+    return [{**item, "actor": actor, "now": now} for item in bot_plan(seen, role, seed=seed)]
+
+
+def bot_plan(seen: dict, role: str, *, seed: int) -> list[dict]:
+    """The same decisions from the role's view alone (what a remote bot client holds): command
+    payloads without actor and time, for a client to send as they are."""
+    if seen["status"] != "running" or seen["paused"]:
+        return []
+    rng = random.Random(f"{seed}:{role}:{seen['round']}:{seen['phase']}")
     plan = {
         "disclosure": _disclose,
         "negotiation": _negotiate,
         "decision": _decide,
-    }.get(state["phase"])
+    }.get(seen["phase"])
     if plan is None:
         return []
-    actor = {"kind": "player", "role": role}
-    return [{**item, "actor": actor, "now": now} for item in plan(seen, role, rng)]
+    return plan(seen, role, rng)
 
 
 def _levers(seen: dict) -> dict[str, dict]:
