@@ -2,6 +2,10 @@ import os
 
 import pytest
 
+# Tests drive timers explicitly; the in-process timer loop would race them. Server processes
+# started by end-to-end tests inherit this unless they set GAME_TIMER_LOOP themselves.
+os.environ.setdefault("GAME_TIMER_LOOP", "false")
+
 
 def pytest_report_header(config):
     from django.conf import settings
@@ -16,8 +20,3 @@ def require_services():
     """True when CI demands the real PostgreSQL + Redis leg (never skipped there)."""
     return os.environ.get("REQUIRE_SERVICES") == "1"
 
-
-@pytest.fixture(autouse=True)
-def _no_timer_loop(settings):
-    """Tests drive timers explicitly; the in-process loop would race them."""
-    settings.GAME_TIMER_LOOP = False
