@@ -276,14 +276,15 @@ def describe_path(path: tuple, document: dict) -> str:
     words: list[str] = []
     node: object = document
     parent = None
-    for part in path:
+    for position, part in enumerate(path):
         child = _child(node, part)
+        names_an_entry = part in _ENTRY_NAMES and position + 1 < len(path)
         if isinstance(part, int):
             words.append(_entry_name(parent, part, child))
-        elif parent != "holders" or not isinstance(node, dict):
-            words.append(part.replace("_", " "))
-        else:
+        elif parent == "holders":
             words.append(f"holder {part}")
+        elif not names_an_entry and part != "holders":
+            words.append(part.replace("_", " "))
         parent, node = part, child
     text = ", ".join(word for word in words if word)
     return text[:1].upper() + text[1:] if text else "The scenario"
@@ -297,21 +298,25 @@ def _child(node: object, part: object) -> object:
     return None
 
 
+_ENTRY_NAMES = {
+    "roles": "role {code}",
+    "levers": "lever '{key}'",
+    "red_lines": "red line '{id}'",
+    "unless": "condition {number}",
+    "rounds": "round {number}",
+    "injects": "inject '{title}'",
+    "effects": "cost effect {number}",
+    "questions": "question {number}",
+}
+
+
 def _entry_name(collection: object, index: int, entry: object) -> str:
-    get = entry.get if isinstance(entry, dict) else (lambda _key: None)
-    names = {
-        "roles": f"role {get('code')}",
-        "levers": f"lever '{get('key')}'",
-        "red_lines": f"red line '{get('id')}'",
-        "unless": f"condition {index + 1}",
-        "rounds": f"round {index + 1}",
-        "injects": f"inject '{get('title')}'",
-        "effects": f"cost effect {index + 1}",
-        "questions": f"question {index + 1}",
-    }
     if collection == "audience":
-        return ""
-    return names.get(collection, f"entry {index + 1}")
+        return ""  # the message names the code
+    fields = entry if isinstance(entry, dict) else {}
+    template = _ENTRY_NAMES.get(collection, "entry {number}")
+    values = {"code": "?", "key": "?", "id": "?", "title": "?", **fields, "number": index + 1}
+    return template.format_map(values)
 
 
 def write_document(scenario: Scenario, document: dict) -> Scenario:

@@ -71,7 +71,8 @@ class InjectForm(ScenarioPartForm):
         self.initial["audience"] = current
 
     def clean_audience(self):
-        return self.cleaned_data["audience"] or "all"
+        chosen = set(self.cleaned_data["audience"])
+        return [code for code, _label in self.fields["audience"].choices if code in chosen] or "all"
 
 
 class ScenarioImportForm(forms.Form):

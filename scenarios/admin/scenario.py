@@ -415,9 +415,10 @@ class ScenarioAdmin(ScenarioPageAdmin):
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ScenarioImportForm(request.POST or None, request.FILES or None)
+        bound = request.method == "POST"
+        form = ScenarioImportForm(request.POST, request.FILES) if bound else ScenarioImportForm()
         problems = []
-        if request.method == "POST" and form.is_valid():
+        if bound and form.is_valid():
             upload, update = form.cleaned_data["file"], form.cleaned_data["update"]
             if update and not self.has_change_permission(request):
                 raise PermissionDenied

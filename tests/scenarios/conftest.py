@@ -109,3 +109,9 @@ MINI_DOCUMENT = {
 def document():
     """A small valid scenario document (a fresh copy for each test)."""
     return copy.deepcopy(MINI_DOCUMENT)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Test users need no strong hashing; it would dominate the admin tests' run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
