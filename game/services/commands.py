@@ -12,6 +12,8 @@ from game.models import CommandReceipt, Event, Game
 from game.services.actors import Actor
 from game.services.broadcast import broadcast_events, build_frames
 
+CLIENT_ID_MAX_LENGTH = CommandReceipt._meta.get_field("client_id").max_length
+
 
 class CommandRefused(Exception):
     """The engine (or the service) refused a command; nothing was changed."""
@@ -44,6 +46,11 @@ def game_execute(
     the first result without applying the command again.
     """
     now = time.time() if now is None else now
+    if client_id and len(client_id) > CLIENT_ID_MAX_LENGTH:
+        # The REST API passes ids through unchecked; keep them out of the receipt column.
+        raise CommandRefused(
+            "invalid", f"A command id is at most {CLIENT_ID_MAX_LENGTH} characters long."
+        )
     with transaction.atomic():
         game = Game.objects.select_for_update().get(pk=game_id)
         if client_id:
