@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from scenarios.documents import write_document
 from scenarios.models import Inject, Scenario
@@ -32,32 +32,39 @@ def _delete_children(scenario: Scenario) -> None:
     scenario.roles.all().delete()
 
 
-@transaction.atomic
 def scenario_import(
     *, document: dict, update: bool = False, published: bool | None = None
 ) -> Scenario:
     """Create a scenario from a document, or with ``update`` replace the one with its slug.
 
-    The document is validated first; nothing is written if it is invalid. An update keeps the
-    scenario's identity (and, unless ``published`` is given, its published flag) and replaces
-    all of its roles, levers, red lines and rounds. A new scenario is a draft unless
-    ``published`` is True.
+    The document is validated first; nothing is written if it is invalid, and the writing is
+    one transaction. An update keeps the scenario's identity (games point to it) and, unless
+    ``published`` is given, its published flag, and replaces all of its roles, levers, red
+    lines and rounds. A new scenario is a draft unless ``published`` is True.
+    Raises ``ScenarioInvalid`` (``ScenarioSlugTaken`` if the slug exists and not ``update``).
     """
     normalized = validate_document(document)
-    slug = normalized["slug"]
-    scenario = Scenario.objects.select_for_update().filter(slug=slug).first()
+    try:
+        return _scenario_write(normalized, update=update, published=published)
+    except IntegrityError:
+        # Another import created the same slug between our check and our insert.
+        if Scenario.objects.filter(slug=normalized["slug"]).exists():
+            raise _slug_taken(normalized["slug"]) from None
+        raise
+
+
+def _slug_taken(slug: str) -> ScenarioSlugTaken:
+    message = f"a scenario with slug '{slug}' already exists; import with update to replace it"
+    return ScenarioSlugTaken([("slug", message)])
+
+
+@transaction.atomic
+def _scenario_write(normalized: dict, *, update: bool, published: bool | None) -> Scenario:
+    scenario = Scenario.objects.select_for_update().filter(slug=normalized["slug"]).first()
     if scenario is None:
         scenario = Scenario(published=bool(published))
     elif not update:
-        raise ScenarioSlugTaken(
-            [
-                (
-                    "slug",
-                    f"a scenario with slug '{slug}' already exists;"
-                    " import with update to replace it",
-                )
-            ]
-        )
+        raise _slug_taken(normalized["slug"])
     else:
         _delete_children(scenario)
         if published is not None:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from scenarios.admin.forms import scenario_of
@@ -68,7 +70,17 @@ class ScenarioPartFormSet(BaseInlineFormSet):
     scenario_page: ScenarioPage | None = None
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "scenario": scenario_of(self.instance)}
+        kwargs = {**super().get_form_kwargs(index), "scenario": scenario_of(self.instance)}
+        is_new = index is None or index >= self.initial_form_count()  # None: the "add" template
+        if is_new and any(field.name == "order" for field in self.model._meta.fields):
+            kwargs["initial"] = {"order": self.next_order}
+        return kwargs
+
+    @cached_property
+    def next_order(self) -> int:
+        """New rows go after the existing ones unless the author says otherwise."""
+        highest = self.get_queryset().aggregate(highest=Max("order"))["highest"]
+        return 0 if highest is None else highest + 1
 
     def clean(self):
         try:

@@ -330,6 +330,29 @@ def test_deleting_a_role_named_in_an_audience_is_refused(admin_client, scenario)
     )
 
 
+def test_new_rows_go_after_the_existing_ones(admin_client, scenario):
+    """A role added with "Add another" is placed last, not in front of the others."""
+    response = admin_client.get(change_url(scenario))
+    roles = next(
+        i for i in response.context["inline_admin_formsets"] if i.formset.prefix == "roles"
+    )
+    assert roles.formset.empty_form["order"].value() == 3
+    data = page_data(response)
+    data.update(
+        {
+            "roles-TOTAL_FORMS": "4",
+            "roles-3-order": "3",
+            "roles-3-code": "AU",
+            "roles-3-name": "Australia",
+            "roles-3-color": "#00843d",
+            "roles-3-weight": "1",
+        }
+    )
+    response = admin_client.post(change_url(scenario), data, follow=True)
+    assert [r.code for r in Scenario.objects.get().roles.all()] == ["US", "JP", "ROK", "AU"]
+    assert "role 'AU' holds no lever" in " ".join(shown_messages(response))
+
+
 def test_renaming_a_role_code_follows_everywhere(admin_client, published):
     response = edit(admin_client, published, roles__1__code="JPN")
     assert response.status_code == 302, page_errors(response)

@@ -297,3 +297,17 @@ def test_import_bundled_refuses_two_files_with_one_slug(tmp_path, monkeypatch):
     monkeypatch.setattr(services, "BUNDLED_DIR", tmp_path)
     with pytest.raises(ScenarioInvalid, match=r"also the slug of a\.json"):
         scenario_import_bundled()
+
+
+def test_import_race_on_a_new_slug_reports_the_slug_as_taken(document, monkeypatch):
+    """If another import inserts the same new slug first, the loser gets ScenarioSlugTaken."""
+    from django.db import IntegrityError
+
+    scenario_import(document=copy.deepcopy(document))
+
+    def lose_the_race(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(services, "_scenario_write", lose_the_race)
+    with pytest.raises(ScenarioSlugTaken):
+        scenario_import(document=document)
