@@ -7,6 +7,7 @@ events re-read from the log and filtered here when a broadcast was missed.
 
 import asyncio
 import logging
+import re
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -22,6 +23,7 @@ from game.services.presence import presence_connect, presence_disconnect
 logger = logging.getLogger(__name__)
 
 SESSION_PLAYERS_KEY = "redlines_players"
+SEQ_PATTERN = re.compile(r"[0-9]{1,15}")
 
 
 class GameConsumer(AsyncWebsocketConsumer):
@@ -29,6 +31,8 @@ class GameConsumer(AsyncWebsocketConsumer):
     actor: Actor | None = None
     viewer: dict | None = None
     seq: int = 0
+    # Set once the server has closed the socket: frames still in flight are ignored.
+    closing: bool = False
 
     async def connect(self):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
@@ -37,7 +41,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         game = await database_sync_to_async(selectors.game_get_by_code)(code=self.code)
         await self.accept()
         if game is None:
-            await self.close(code=protocol.CLOSE_UNKNOWN_GAME)
+            await self._close(protocol.CLOSE_UNKNOWN_GAME, "unknown game")
             return
         self.game_id = game.pk
         actor = await self._actor_from_scope()
@@ -46,10 +50,11 @@ class GameConsumer(AsyncWebsocketConsumer):
         else:
             self.auth_timer = asyncio.get_running_loop().call_later(
                 protocol.AUTH_TIMEOUT_SECONDS,
-                lambda: asyncio.ensure_future(self.close(code=protocol.CLOSE_UNAUTHENTICATED)),
+                lambda: asyncio.ensure_future(self._auth_timed_out()),
             )
 
     async def disconnect(self, close_code):
+        self.closing = True
         if self.auth_timer:
             self.auth_timer.cancel()
         if self.actor is not None:
@@ -76,6 +81,15 @@ class GameConsumer(AsyncWebsocketConsumer):
             return None
         return Actor(kind="player", role=player.role, player_id=player.pk, name=player.name)
 
+    async def _auth_timed_out(self):
+        if self.actor is None and not self.closing:
+            await self._send_error(
+                "unauthenticated",
+                f"No hello within {protocol.AUTH_TIMEOUT_SECONDS} seconds of connecting.",
+                None,
+            )
+            await self._close(protocol.CLOSE_UNAUTHENTICATED, "unauthenticated")
+
     async def _start(self, actor: Actor, *, last_seq: int | None):
         if self.auth_timer:
             self.auth_timer.cancel()
@@ -83,20 +97,15 @@ class GameConsumer(AsyncWebsocketConsumer):
         self.actor = actor
         self.viewer = actor.viewer()
         await self.channel_layer.group_add(game_group(self.game_id), self.channel_name)
-        identity = {"kind": actor.kind, "role": actor.role, "name": actor.name}
-        if actor.player_id is not None:
-            identity["player_id"] = actor.player_id
         welcome = {
             "type": "welcome",
             "protocol": protocol.PROTOCOL_VERSION,
             "game": {"code": self.code},
-            "you": identity,
+            "you": self._identity(),
         }
         missed = None
         if last_seq is not None:
-            missed = await database_sync_to_async(selectors.game_events_since)(
-                game_id=self.game_id, seq=last_seq, viewer=self.viewer
-            )
+            missed = await self._events_since(last_seq)
         if missed is not None:
             # Resuming: the client keeps its state and receives only what it missed.
             self.seq = missed["seq"]
@@ -118,13 +127,17 @@ class GameConsumer(AsyncWebsocketConsumer):
     # -- receiving ---------------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        if self.closing or self.game_id is None:
+            return  # the server has closed (or never opened) this socket for good
         client_id = None
         try:
             if not self.limiter.allow():
                 raise FrameError(
                     "rate_limited",
                     f"Too many frames: at most {protocol.RATE_PER_SECOND} a second "
-                    f"(bursts of {protocol.RATE_BURST}). Wait a moment and retry.",
+                    f"(bursts of {protocol.RATE_BURST}). This one was dropped; wait a moment "
+                    "and send it again.",
+                    protocol.client_id_of(text_data),
                 )
             frame = protocol.parse_frame(text_data, bytes_data)
             client_id = frame.get("id")
@@ -134,25 +147,40 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self._dispatch(frame)
         except FrameError as error:
             await self._send_error(error.code, error.message, error.client_id or client_id)
+            if self.actor is None:
+                await self._close(protocol.CLOSE_UNAUTHENTICATED, "unauthenticated")
+        except Exception:
+            # Never let one frame kill the socket: the transaction rolled back, so nothing
+            # changed, and the client may retry.
+            logger.exception("Frame on game %s failed", self.code)
+            await self._send_error(
+                "server_error",
+                "Something went wrong on the server; nothing was changed. Try again.",
+                client_id if isinstance(client_id, str) else None,
+            )
+
+    async def _refuse_unauthenticated(self, client_id):
+        await self._send_error(
+            "unauthenticated",
+            'Authenticate first: send {"type": "hello", "token": "<your player token>"}.',
+            client_id,
+        )
+        await self._close(protocol.CLOSE_UNAUTHENTICATED, "unauthenticated")
 
     async def _receive_unauthenticated(self, frame: dict):
         token = frame.get("token")
         if frame["type"] != "hello" or not isinstance(token, str):
-            await self._send_error(
-                "unauthenticated",
-                'Authenticate first: send {"type": "hello", "token": <your player token>}.',
-                frame.get("id"),
-            )
-            await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
+            await self._refuse_unauthenticated(frame.get("id"))
             return
         actor = await self._actor_from_token(token)
         if actor is None:
             await self._send_error(
                 "unauthenticated",
-                "That token does not belong to a player of this game.",
+                "That token does not belong to a player of this game (or the player was "
+                "removed). Join the game again to get a new one.",
                 frame.get("id"),
             )
-            await self.close(code=protocol.CLOSE_UNAUTHENTICATED)
+            await self._close(protocol.CLOSE_UNAUTHENTICATED, "unauthenticated")
             return
         last_seq = frame.get("last_seq")
         if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
@@ -165,12 +193,16 @@ class GameConsumer(AsyncWebsocketConsumer):
         if kind == "ping":
             await self.send(text_data=dumps({"type": "pong", "id": client_id, "seq": self.seq}))
         elif kind == "sync":
-            await self._send_snapshot()
+            await self._send_snapshot(client_id)
         elif kind == "resume":
             last = frame.get("seq")
             if not isinstance(last, int) or isinstance(last, bool) or last < 0:
-                raise FrameError("invalid_field", "'seq' must be a whole number ≥ 0.", client_id)
-            await self._resume(last)
+                raise FrameError(
+                    "invalid_field",
+                    "'seq' must be a whole number ≥ 0: the last seq you have seen.",
+                    client_id,
+                )
+            await self._resume(last, client_id)
         elif kind == "hello":
             raise FrameError(
                 "already_authenticated", "This socket is already authenticated.", client_id
@@ -189,7 +221,14 @@ class GameConsumer(AsyncWebsocketConsumer):
             )
         if frame["type"] in engine.SYSTEM_COMMAND_TYPES:
             raise FrameError(
-                "forbidden", f"'{frame['type']}' is issued by the server only.", client_id
+                "forbidden",
+                f"'{frame['type']}' is issued by the server only"
+                + (
+                    " (join through the join page or POST /api/games/<code>/join)."
+                    if frame["type"] == "player_join"
+                    else "."
+                ),
+                client_id,
             )
         command = {k: v for k, v in frame.items() if k not in {"id", "actor", "now"}}
         try:
@@ -211,41 +250,77 @@ class GameConsumer(AsyncWebsocketConsumer):
             text_data=dumps({"type": "error", "id": client_id, "code": code, "message": message})
         )
 
-    async def _send_snapshot(self):
+    async def _close(self, code: int, reason: str):
+        self.closing = True
+        await self.close(code=code, reason=reason)
+
+    def _identity(self) -> dict:
+        identity = {"kind": self.actor.kind, "role": self.actor.role, "name": self.actor.name}
+        if self.actor.player_id is not None:
+            identity["player_id"] = self.actor.player_id
+        return identity
+
+    async def _send_snapshot(self, client_id=None):
         snapshot = await database_sync_to_async(selectors.game_snapshot)(
             game_id=self.game_id, viewer=self.viewer
         )
         self.seq = snapshot["seq"]
-        await self.send(text_data=dumps({"type": "snapshot", **snapshot}))
+        frame = {"type": "snapshot", "you": self._identity(), **snapshot}
+        if client_id is not None:
+            frame["id"] = client_id
+        await self.send(text_data=dumps(frame))
 
-    async def _resume(self, last: int):
-        """Send what the client missed after `last`, or a fresh snapshot if too far behind."""
+    async def _events_since(self, last: int) -> dict | None:
+        """The viewer's events after `last`, or None when a snapshot is needed instead: too
+        far behind, or ahead of the game (a seq from another game or a reset database)."""
         frame = await database_sync_to_async(selectors.game_events_since)(
             game_id=self.game_id, seq=last, viewer=self.viewer
         )
+        if frame is None or last > frame["seq"]:
+            return None
+        return frame
+
+    async def _resume(self, last: int, client_id=None) -> bool:
+        """Send what the client missed after `last`, or a fresh snapshot if too far behind.
+        Returns True if the replayed events moved or removed this socket's player."""
+        frame = await self._events_since(last)
         if frame is None:
-            await self._send_snapshot()
-            return
+            await self._send_snapshot(client_id)
+            return self._seat_changed_by_snapshot()
         self.seq = max(self.seq, frame["seq"])
+        if client_id is not None:
+            frame["id"] = client_id
         await self.send(text_data=dumps(frame))
+        return self.actor.player_id is not None and any(
+            event["kind"] in engine.SEAT_EVENT_KINDS
+            and event["data"].get("player_id") == self.actor.player_id
+            for event in frame["events"]
+        )
+
+    def _seat_changed_by_snapshot(self) -> bool:
+        # A snapshot skips the seat events themselves, so re-check the seat whenever one is
+        # sent in place of events to a player.
+        return self.actor.player_id is not None
 
     # -- group messages ---------------------------------------------------------------------------
 
     async def game_events(self, message):
-        if self.actor is None or message["seq"] <= self.seq:
+        if self.actor is None or self.closing or message["seq"] <= self.seq:
             return
         frame_text = message["frames"].get(viewer_key(self.viewer))
         if frame_text is not None and message["seq_from"] == self.seq + 1:
             self.seq = message["seq"]
             await self.send(text_data=frame_text)
+            seat_changed = self.actor.player_id in message["players"]
         else:
-            # A broadcast was lost or overtaken by a later one: re-read the gap from the log.
-            await self._resume(self.seq)
-        if self.actor.player_id is not None and self.actor.player_id in message["players"]:
+            # A broadcast was lost or overtaken by a later one: re-read the gap from the log
+            # (which may hold this player's move or removal, missed with the broadcast).
+            seat_changed = await self._resume(self.seq)
+        if seat_changed and self.actor.player_id is not None:
             await self._player_changed()
 
     async def game_presence(self, message):
-        if self.actor is not None:
+        if self.actor is not None and not self.closing:
             await self.send(text_data=dumps(message["presence"]))
 
     async def _player_changed(self):
@@ -253,19 +328,25 @@ class GameConsumer(AsyncWebsocketConsumer):
         player = await database_sync_to_async(selectors.player_get)(player_id=self.actor.player_id)
         if player is None:
             await self._send_error("removed", "The facilitator removed you from this game.", None)
-            await self.close(code=protocol.CLOSE_REMOVED)
+            await self._close(protocol.CLOSE_REMOVED, "removed")
         elif player.role != self.actor.role:
             self.actor = Actor(
                 kind="player", role=player.role, player_id=player.pk, name=player.name
             )
             self.viewer = self.actor.viewer()
             await self._send_snapshot()
+            await database_sync_to_async(presence_connect)(
+                game_id=self.game_id,
+                channel_name=self.channel_name,
+                viewer=self.viewer,
+                player_id=self.actor.player_id,
+            )
 
 
 def _last_seq_from_query(scope) -> int | None:
     """`?seq=N` on the socket URL: a reconnecting browser asks for what it missed after N."""
-    query = parse_qs(scope.get("query_string", b"").decode())
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     values = query.get("seq")
-    if values and values[0].isdigit():
+    if values and SEQ_PATTERN.fullmatch(values[0]):
         return int(values[0])
     return None

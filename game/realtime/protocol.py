@@ -18,7 +18,24 @@ CLOSE_REMOVED = 4403
 CLOSE_UNKNOWN_GAME = 4404
 
 # Frames the consumer handles itself; every other type is an engine command.
-SESSION_TYPES = {"hello", "resume", "sync", "ping"}
+SESSION_TYPES = ("hello", "ping", "sync", "resume")
+# Frames the server sends.
+SERVER_TYPES = ("welcome", "events", "ack", "error", "snapshot", "presence", "pong")
+
+# Error codes of the session layer (the engine's are game.engine.ERROR_CODES).
+SESSION_ERROR_CODES: dict[str, str] = {
+    "invalid_json": "the frame is not valid JSON (NaN and Infinity are not JSON either)",
+    "invalid_frame": "a binary frame, or JSON that is not an object",
+    "invalid_field": "a missing or ill-typed protocol field: type, id, seq, or a command's id",
+    "too_large": f"the frame is larger than {MAX_FRAME_BYTES} bytes",
+    "rate_limited": f"more than {RATE_PER_SECOND} frames a second (bursts of {RATE_BURST})",
+    "unknown_type": "no frame or command of that type",
+    "forbidden": "a command only the server issues (player_join, tick)",
+    "already_authenticated": "hello on a socket that is already authenticated",
+    "unauthenticated": "no valid token or session: the socket is closed with 4401",
+    "removed": "the facilitator removed this player: the socket is closed with 4403",
+    "server_error": "the server failed; nothing was changed, the command may be retried",
+}
 
 
 @dataclass
@@ -28,17 +45,23 @@ class FrameError(Exception):
     client_id: str | None = None
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_frame(text: str | None, bytes_data: bytes | None) -> dict:
     """Turn a received frame into a dict with a `type`, or raise FrameError."""
-    if bytes_data is not None:
+    if bytes_data is not None or text is None:
         raise FrameError("invalid_frame", "Send JSON text frames; binary frames are not accepted.")
     if len(text.encode()) > MAX_FRAME_BYTES:
         raise FrameError(
             "too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes; this one is larger."
         )
     try:
-        frame = json.loads(text)
-    except ValueError:
+        # NaN and Infinity are not JSON (and no database stores them in a JSON column);
+        # absurdly deep nesting exhausts the parser's recursion.
+        frame = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
         raise FrameError("invalid_json", "The frame is not valid JSON.") from None
     if not isinstance(frame, dict):
         raise FrameError("invalid_frame", "A frame must be a JSON object with a 'type'.")
@@ -56,16 +79,23 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> dict:
     return frame
 
 
+def client_id_of(text: str | None) -> str | None:
+    """The `id` of a frame that will not be processed (too fast), if it is easy to tell."""
+    try:
+        frame = parse_frame(text, None)
+    except FrameError:
+        return None
+    return frame.get("id")
+
+
 class RateLimiter:
     """Token bucket: RATE_PER_SECOND sustained, bursts of up to RATE_BURST frames."""
 
-    def __init__(
-        self, rate: float = RATE_PER_SECOND, burst: int = RATE_BURST, clock=time.monotonic
-    ):
-        self.rate = rate
-        self.burst = burst
+    def __init__(self, rate: float | None = None, burst: int | None = None, clock=time.monotonic):
+        self.rate = RATE_PER_SECOND if rate is None else rate
+        self.burst = RATE_BURST if burst is None else burst
         self.clock = clock
-        self.tokens = float(burst)
+        self.tokens = float(self.burst)
         self.updated = clock()
 
     def allow(self) -> bool:
