@@ -1,0 +1,253 @@
+"""Broadcasting: only after the transaction commits, and each viewer's frame holds only what
+that viewer may see (DESIGN §2, §5)."""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import transaction
+from game_tables import FACILITATOR, ServiceTable
+
+from game.engine.testing import term
+from game.services import broadcast
+from game.services.seating import player_move
+
+VIEWERS = {"facilitator", "observer", "role:A", "role:B", "role:C"}
+
+
+class RecordingLayer:
+    """Stands in for the channel layer and records every group_send."""
+
+    def __init__(self, fail: bool = False):
+        self.sent: list[tuple[str, dict]] = []
+        self.fail = fail
+
+    async def group_send(self, group: str, message: dict) -> None:
+        if self.fail:
+            raise ConnectionError("channel layer down")
+        self.sent.append((group, message))
+
+
+@pytest.fixture
+def layer(monkeypatch) -> RecordingLayer:
+    recorder = RecordingLayer()
+    monkeypatch.setattr(broadcast, "get_channel_layer", lambda: recorder)
+    return recorder
+
+
+def frames_of(message: dict) -> dict[str, dict]:
+    return {key: json.loads(text) for key, text in message["frames"].items()}
+
+
+def kinds(frame: dict) -> list[str]:
+    return [event["kind"] for event in frame["events"]]
+
+
+@pytest.mark.django_db
+def test_events_are_sent_only_when_the_transaction_commits(
+    table, layer, django_capture_on_commit_callbacks
+):
+    """game_execute registers the broadcast as an on-commit callback; running it sends one
+    game.events message to the game's group with a frame per viewer."""
+    table.start()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = table.run("chat", "A", channel="all", text="Hello")
+    assert layer.sent == []
+    assert len(callbacks) == 1
+
+    callbacks[0]()
+    [(group, message)] = layer.sent
+    assert group == f"game-{table.game_id}"
+    assert message["type"] == "game.events"
+    assert message["seq_from"] == message["seq"] == result.seq
+    assert message["players"] == []
+    frames = frames_of(message)
+    assert set(frames) == VIEWERS
+    for frame in frames.values():
+        assert frame["type"] == "events"
+        assert frame["seq_from"] == frame["seq"] == result.seq
+        assert kinds(frame) == ["chat_posted"]
+
+
+@pytest.mark.django_db
+def test_nothing_is_sent_when_the_outer_transaction_rolls_back(
+    table, layer, django_capture_on_commit_callbacks
+):
+    """A command inside a transaction that is rolled back leaves no event and sends nothing."""
+    table.start()
+    last_seq = table.game.last_seq
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        table.run("chat", "A", channel="all", text="Never said")
+        raise RuntimeError("the caller fails after the command")
+    assert callbacks == []
+    assert layer.sent == []
+    assert table.game.last_seq == last_seq
+    assert table.state["chat"] == []
+
+
+@pytest.mark.django_db
+def test_a_refused_command_sends_nothing(table, layer, django_capture_on_commit_callbacks):
+    table.start()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        table.refuse("advance", "A")
+    assert callbacks == [] and layer.sent == []
+
+
+@pytest.mark.django_db
+def test_a_command_without_events_sends_nothing(table, layer, django_capture_on_commit_callbacks):
+    table.start()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        table.run("tick", "system", expected={"round": 9, "phase": "decision"})
+    assert callbacks == [] and layer.sent == []
+
+
+@pytest.mark.django_db
+def test_a_failing_channel_layer_does_not_undo_the_command(
+    table, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """A lost broadcast is logged; the command stays applied (clients re-read the log)."""
+    table.start()
+    monkeypatch.setattr(broadcast, "get_channel_layer", lambda: RecordingLayer(fail=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = table.run("chat", "A", channel="all", text="Still said")
+    assert table.game.last_seq == result.seq
+    assert "Broadcast of game" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_real_commit_the_send_follows_the_outermost_block(layer):
+    """With real transactions: nothing is sent inside the caller's atomic block, the send
+    happens when it commits, and a rolled-back block sends nothing at all."""
+    table = ServiceTable.create()
+    table.seat_everyone()
+    assert len(layer.sent) == 3  # one per join, each committed on its own
+    table.start()
+    layer.sent.clear()
+
+    with transaction.atomic():
+        table.run("chat", "A", channel="all", text="One")
+        table.run("chat", "B", channel="all", text="Two")
+        assert layer.sent == []
+    assert [m["seq"] for _, m in layer.sent] == [table.game.last_seq - 1, table.game.last_seq]
+
+    layer.sent.clear()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        table.run("chat", "C", channel="all", text="Rolled back")
+        raise RuntimeError
+    assert layer.sent == []
+    assert [c["text"] for c in table.state["chat"]] == ["One", "Two"]
+
+
+def _sent_by(layer: RecordingLayer, callbacks_context, run) -> dict[str, dict]:
+    with callbacks_context(execute=True):
+        run()
+    (_, message) = layer.sent[-1]
+    return frames_of(message)
+
+
+@pytest.mark.django_db
+def test_frames_hold_only_what_each_viewer_may_see(
+    table, layer, django_capture_on_commit_callbacks
+):
+    """Sealed drafts, private chat, targeted injects, offers and private results reach only
+    their audience (and the facilitator); the observer sees public events only."""
+    capture = django_capture_on_commit_callbacks
+
+    frames = _sent_by(layer, capture, table.start)
+    assert "SECRET-INJECT-B" in json.dumps(frames["role:B"])
+    assert "SECRET-INJECT-B" in json.dumps(frames["facilitator"])
+    for key in ("role:A", "role:C", "observer"):
+        assert "SECRET-INJECT-B" not in json.dumps(frames[key])
+        assert "inject_published" not in kinds(frames[key])
+
+    table.advance_to(1, "disclosure")
+    choices = [{"red_line": "a-energy", "to": ["C"], "level": "full"}]
+    frames = _sent_by(layer, capture, lambda: table.run("disclosure_set", "A", choices=choices))
+    assert kinds(frames["role:A"]) == kinds(frames["facilitator"]) == ["disclosure_drafted"]
+    for key in ("role:B", "role:C", "observer"):
+        assert frames[key]["events"] == []
+
+    # Publication at the end of disclosure: C learns A's red line; B and the observer do not.
+    frames = _sent_by(layer, capture, lambda: table.run("advance", "facilitator"))
+    assert "SECRET-STATEMENT-A" in json.dumps(frames["role:C"])
+    for key in ("role:B", "observer"):
+        assert "SECRET-STATEMENT-A" not in json.dumps(frames[key])
+        assert kinds(frames[key]) == ["phase_started"]
+
+    frames = _sent_by(
+        layer, capture, lambda: table.run("chat", "A", channel=["A", "B"], text="PRIVATE-AB")
+    )
+    assert kinds(frames["role:A"]) == kinds(frames["role:B"]) == ["chat_posted"]
+    assert "PRIVATE-AB" not in json.dumps(frames["role:C"]) + json.dumps(frames["observer"])
+
+    frames = _sent_by(
+        layer,
+        capture,
+        lambda: table.run("offer_propose", "A", to=["B"], terms=[term("A", "s", ">=", 55)]),
+    )
+    assert kinds(frames["role:A"]) == kinds(frames["role:B"]) == ["offer_proposed"]
+    assert frames["role:C"]["events"] == frames["observer"]["events"] == []
+
+    table.run("advance", "facilitator")  # to decision: o1 expires
+    frames = _sent_by(layer, capture, lambda: table.run("decision_set", "B", values={"s": 70}))
+    assert kinds(frames["role:B"]) == ["decision_drafted"]
+    assert all(frames[key]["events"] == [] for key in ("role:A", "role:C", "observer"))
+    table.run("decision_lock", "B")
+
+    # Results: B crossed its own red line; only B (and the facilitator) learns of the breach
+    # and of its cost; everyone sees the round's scores.
+    frames = _sent_by(layer, capture, lambda: table.run("advance", "facilitator"))
+    facilitator_kinds = kinds(frames["facilitator"])
+    assert "red_line_breached" in facilitator_kinds
+    assert facilitator_kinds.count("cost_assessed") == 3
+    for code in "ABC":
+        frame = frames[f"role:{code}"]
+        assert "round_scored" in kinds(frame)
+        assessed = [e["data"]["role"] for e in frame["events"] if e["kind"] == "cost_assessed"]
+        assert assessed == [code]
+        assert ("red_line_breached" in kinds(frame)) == (code == "B")
+    assert "cost_assessed" not in kinds(frames["observer"])
+    assert "red_line_breached" not in kinds(frames["observer"])
+
+
+@pytest.mark.django_db
+def test_seat_changes_name_the_affected_players(table, layer, django_capture_on_commit_callbacks):
+    """A move's message lists the moved player, so its sockets re-check who they are."""
+    player_id = table.players["A"].player_id
+    with django_capture_on_commit_callbacks(execute=True):
+        player_move(game=table.game, player_id=player_id, role="B", actor=FACILITATOR)
+    (_, message) = layer.sent[-1]
+    assert message["players"] == [player_id]
+    assert kinds(frames_of(message)["observer"]) == ["player_moved"]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_configured_channel_layer_delivers_the_frames():
+    """Through the real layer (in-memory, or Redis in the services leg): a socket in the
+    game's group receives the committed events."""
+    channel_layer = get_channel_layer()
+
+    def create():
+        table = ServiceTable.create()
+        table.seat_everyone()
+        return table
+
+    table = await database_sync_to_async(create)()
+    channel = await channel_layer.new_channel()
+    await channel_layer.group_add(broadcast.game_group(table.game_id), channel)
+    try:
+        await database_sync_to_async(table.start)()
+        message = await asyncio.wait_for(channel_layer.receive(channel), timeout=5)
+        assert message["type"] == "game.events"
+        frame = json.loads(message["frames"]["role:A"])
+        assert "game_started" in kinds(frame)
+        assert "SECRET-INJECT-B" not in message["frames"]["role:A"]
+        assert message["seq"] == (await database_sync_to_async(lambda: table.game.last_seq)())
+    finally:
+        await channel_layer.group_discard(broadcast.game_group(table.game_id), channel)
