@@ -4,31 +4,65 @@ Pure Python — no Django import — so the rule engine and its tests can use it
 checked in two passes that both always run, so an author sees every problem at once:
 
 1. structure and types against the JSON Schema in ``docs/scenario.schema.json``;
-2. the cross-field rules below (known roles and levers, values in range and on step, ...).
+2. the cross-field rules of ``scenarios.rules`` (known roles and levers, values in range and
+   on step, ...).
 
 ``validate_document`` returns the *normalized* document: every optional field present with
 its default, numbers that are whole written as ints, holders in role order. That normalized
 form is what ``Scenario.to_document()`` returns too, so import → export → import is lossless.
+
+This module is the public face of the validator: it also offers the problem types and paths
+(``scenarios.problems``) and file reading (``scenarios.parsing``).
 """
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import functools
 import json
 import math
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
+
+from scenarios.parsing import load_document, parse_document
+from scenarios.problems import (
+    ROOT,
+    Path_,
+    Problems,
+    ScenarioInvalid,
+    ScenarioSyntaxError,
+    fmt_number,
+    format_path,
+    split_path,
+    type_name,
+)
+from scenarios.rules import check_rules
+
+__all__ = [
+    "DEFAULT_COLORS",
+    "DEFAULT_SCORING",
+    "FORMAT",
+    "PHASES",
+    "ROOT",
+    "SCHEMA_PATH",
+    "ScenarioInvalid",
+    "ScenarioSyntaxError",
+    "document_problems",
+    "format_path",
+    "load_document",
+    "load_schema",
+    "normalize_number",
+    "parse_document",
+    "split_path",
+    "validate_document",
+]
+
 
 FORMAT = "redlines.scenario/1"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "scenario.schema.json"
-ROOT = "document"
 PHASES = ("briefing", "disclosure", "negotiation", "decision")
 DEFAULT_SCORING = {
     "alignment_weight": 0.5,
@@ -46,20 +80,8 @@ DEFAULT_COLORS = (
     "#4d908e",
     "#7f7f7f",
 )
-# Top-level keys in the order of DESIGN §4; also orders error messages.
-TOP_LEVEL_KEYS = (
-    "format",
-    "slug",
-    "title",
-    "summary",
-    "background",
-    "learning_objectives",
-    "scoring",
-    "roles",
-    "levers",
-    "red_lines",
-    "rounds",
-)
+
+
 PATTERN_MESSAGES = {
     "^[a-z0-9]+(-[a-z0-9]+)*$": (
         "must be lowercase letters and digits separated by single hyphens, e.g. 'coalition-2022'"
@@ -81,185 +103,6 @@ PATTERN_MESSAGES = {
 # Problems that only say the scenario is not finished yet; a draft may be saved with them.
 _INCOMPLETE_LISTS = {("roles",), ("levers",), ("rounds",)}
 
-Path_ = tuple[str | int, ...]
-
-
-class ScenarioInvalid(ValueError):
-    """A scenario document breaks the format; ``errors`` lists every ``(path, message)``.
-
-    ``incomplete`` is the subset of ``errors`` that only says the scenario is unfinished (too
-    few roles, levers or rounds; a role holding no lever; a lever nobody holds; no shared
-    lever). The admin lets unpublished drafts be saved with those.
-    """
-
-    def __init__(self, errors: Iterable[tuple[str, str]], *, incomplete: Iterable = ()):
-        self.errors = list(errors)
-        self.incomplete = [error for error in incomplete if error in self.errors]
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return "\n".join(f"{path}: {message}" for path, message in self.errors)
-
-    def as_dicts(self) -> list[dict[str, str]]:
-        return [{"path": path, "message": message} for path, message in self.errors]
-
-
-class ScenarioSyntaxError(ScenarioInvalid):
-    """The text is not JSON or YAML, or is not a mapping of scenario fields."""
-
-
-# Paths -------------------------------------------------------------------------------------
-
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_PATH_PART = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
-
-
-def format_path(parts: Iterable[str | int]) -> str:
-    """``("red_lines", 2, "unless", 0, "lever")`` → ``red_lines[2].unless[0].lever``."""
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif _IDENTIFIER.match(part):
-            text += f".{part}" if text else part
-        else:
-            text += f"[{json.dumps(part)}]"
-    return text or ROOT
-
-
-def split_path(path: str) -> Path_:
-    """The inverse of ``format_path``."""
-    if path == ROOT:
-        return ()
-    parts: list[str | int] = []
-    position = 0
-    while position < len(path):
-        match = _PATH_PART.match(path, position)
-        if not match:
-            raise ValueError(f"not a document path: {path!r}")
-        name, index, quoted = match.groups()
-        parts.append(name if name is not None else int(index) if index else json.loads(quoted))
-        position = match.end()
-    return tuple(parts)
-
-
-def _sort_key(path: Path_) -> tuple:
-    head = path[0] if path else ""
-    rank = TOP_LEVEL_KEYS.index(head) if head in TOP_LEVEL_KEYS else len(TOP_LEVEL_KEYS)
-    return (rank, *((0, part, "") if isinstance(part, int) else (1, 0, part) for part in path))
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self._found: dict[tuple[Path_, str], bool] = {}
-
-    def add(self, path: Path_, message: str, *, incomplete: bool = False) -> None:
-        self._found.setdefault((tuple(path), message), incomplete)
-
-    def __bool__(self) -> bool:
-        return bool(self._found)
-
-    def exception(self, cls: type[ScenarioInvalid] = ScenarioInvalid) -> ScenarioInvalid:
-        ordered = sorted(self._found, key=lambda found: _sort_key(found[0]))
-        errors = [(format_path(path), message) for path, message in ordered]
-        incomplete = [
-            (format_path(path), message) for path, message in ordered if self._found[path, message]
-        ]
-        return cls(errors, incomplete=incomplete)
-
-
-# Parsing -----------------------------------------------------------------------------------
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> dict:
-    result: dict = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(f"duplicate key '{key}'")
-        result[key] = value
-    return result
-
-
-def _json_constant(name: str) -> float:
-    raise _DuplicateKey(f"{name} is not a number a scenario can use")
-
-
-class _StrictYamlLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:
-                continue  # the base class reports unhashable keys
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _yaml_problem(error: yaml.YAMLError, text: str) -> str:
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    if mark is None:
-        return f"invalid YAML: {problem}"
-    message = f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}"
-    lines = text.splitlines()
-    line = lines[mark.line] if mark.line < len(lines) else ""
-    if re.search(r":\s*[<>]=", line):
-        message += " (write operators in quotes: op: '>=')"
-    return message
-
-
-def parse_document(text: str, *, filename: str | None = None) -> dict:
-    """Parse a scenario file's text (JSON, or YAML with the same structure); no validation.
-
-    The syntax is chosen by the file name's extension, else by the first character (``{``
-    means JSON). Raises ``ScenarioSyntaxError`` naming the file, line and column.
-    """
-    where = filename or ROOT
-    suffix = Path(filename).suffix.lower() if filename else ""
-    is_json = suffix == ".json" or (suffix not in {".yaml", ".yml"} and text.lstrip()[:1] == "{")
-    if not text.strip():
-        raise ScenarioSyntaxError([(where, "the file is empty")])
-    try:
-        if is_json:
-            document = json.loads(
-                text, object_pairs_hook=_json_object, parse_constant=_json_constant
-            )
-        else:
-            document = yaml.load(text, Loader=_StrictYamlLoader)  # a SafeLoader subclass
-    except json.JSONDecodeError as error:
-        message = f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        raise ScenarioSyntaxError([(where, message)]) from None
-    except _DuplicateKey as error:
-        raise ScenarioSyntaxError([(where, f"invalid JSON: {error}")]) from None
-    except yaml.YAMLError as error:
-        raise ScenarioSyntaxError([(where, _yaml_problem(error, text))]) from None
-    if not isinstance(document, dict):
-        got = _type_name(document)
-        raise ScenarioSyntaxError([(where, f"must be a mapping of scenario fields, got {got}")])
-    return document
-
-
-def load_document(path: str | Path) -> dict:
-    """Read and parse a scenario file (UTF-8, a byte-order mark is allowed)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ScenarioSyntaxError([(path.name, f"is not UTF-8 text ({error.reason})")]) from None
-    return parse_document(text, filename=path.name)
-
 
 # Pass 1: structure and types (JSON Schema) -------------------------------------------------
 
@@ -275,24 +118,6 @@ def _schema_validator() -> jsonschema.Draft202012Validator:
     schema = load_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, int | float):
-        return f"a number ({_fmt(value)})"
-    if isinstance(value, str):
-        return f"a string ({value!r})" if len(value) <= 40 else "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, datetime.date):
-        return f"a date ({value.isoformat()}; quote it in YAML)"
-    return f"a {type(value).__name__}"
 
 
 _TYPE_NAMES = {
@@ -322,18 +147,18 @@ def _translate(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str, 
     elif kind == "type":
         names = [expected] if isinstance(expected, str) else expected
         wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
-        message = f"must be {wanted}, got {_type_name(value)}"
+        message = f"must be {wanted}, got {type_name(value)}"
         if isinstance(value, bool) and "string" in names:
             message += "; in YAML quote words like NO, yes, on, off"
         yield path, message, False
     elif kind == "const":
         if path and path[-1] == "audience":
-            yield path, f'must be "all" or a list of role codes, got {_type_name(value)}', False
+            yield path, f'must be "all" or a list of role codes, got {type_name(value)}', False
         else:
-            yield path, f"must be '{expected}', got {_type_name(value)}", False
+            yield path, f"must be '{expected}', got {type_name(value)}", False
     elif kind == "enum":
         choices = ", ".join(f"'{choice}'" for choice in expected)
-        yield path, f"must be one of {choices}, got {_type_name(value)}", False
+        yield path, f"must be one of {choices}, got {type_name(value)}", False
     elif kind == "pattern":
         rule = PATTERN_MESSAGES.get(expected, f"must match {expected}")
         yield path, f"{rule}; got {value!r}" if expected != "\\S" else rule, False
@@ -358,12 +183,12 @@ def _translate(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str, 
             "exclusiveMinimum": "greater than",
             "exclusiveMaximum": "less than",
         }
-        yield path, f"must be {words[kind]} {_fmt(expected)}, got {_fmt(value)}", False
+        yield path, f"must be {words[kind]} {fmt_number(expected)}, got {fmt_number(value)}", False
     else:
         yield path, error.message, False
 
 
-def _check_plain_data(value: Any, path: Path_, errors: _Errors) -> bool:
+def _check_plain_data(value: Any, path: Path_, errors: Problems) -> bool:
     """Report mapping keys that are not strings and numbers that are not finite.
 
     Returns False when a key is not a string: the schema pass cannot run on such a document.
@@ -372,7 +197,7 @@ def _check_plain_data(value: Any, path: Path_, errors: _Errors) -> bool:
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                errors.add((*path, str(key)), f"keys must be text, got {_type_name(key)}")
+                errors.add((*path, str(key)), f"keys must be text, got {type_name(key)}")
                 ok = False
             else:
                 ok = _check_plain_data(item, (*path, key), errors) and ok
@@ -382,187 +207,6 @@ def _check_plain_data(value: Any, path: Path_, errors: _Errors) -> bool:
     elif isinstance(value, float) and not math.isfinite(value):
         errors.add(path, f"must be a finite number, got {value}")
     return ok
-
-
-# Pass 2: cross-field rules -----------------------------------------------------------------
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _fmt(number: Any) -> str:
-    if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
-        return str(int(number))
-    return str(number)
-
-
-def _on_step(value: float, start: float, step: float) -> bool:
-    steps = (value - start) / step
-    return abs(steps - round(steps)) <= 1e-9 * max(1.0, abs(steps))
-
-
-def _entries(container: Any, key: str) -> list[tuple[int, dict]]:
-    items = container.get(key) if isinstance(container, dict) else None
-    if not isinstance(items, list):
-        return []
-    return [(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
-
-
-class _Rules:
-    """The cross-field rules of DESIGN §3, written to survive a structurally broken document."""
-
-    def __init__(self, document: dict, errors: _Errors):
-        self.document = document
-        self.errors = errors
-        self.roles: dict[str, int] = {}
-        self.levers: dict[str, dict] = {}
-        self.held: set[tuple[str, str]] = set()
-
-    def check(self) -> None:
-        self.check_roles()
-        self.check_levers()
-        self.check_red_lines()
-        self.check_rounds()
-
-    def check_roles(self) -> None:
-        for index, role in _entries(self.document, "roles"):
-            code = role.get("code")
-            if not isinstance(code, str):
-                continue
-            if code in self.roles:
-                first = self.roles[code]
-                self.errors.add(
-                    ("roles", index, "code"), f"duplicate role code '{code}' (also roles[{first}])"
-                )
-            else:
-                self.roles[code] = index
-
-    def check_levers(self) -> None:
-        sharing = False
-        for index, lever in _entries(self.document, "levers"):
-            key = lever.get("key")
-            path: Path_ = ("levers", index)
-            if isinstance(key, str):
-                if key in self.levers:
-                    first = list(self.levers).index(key)
-                    self.errors.add(
-                        (*path, "key"), f"duplicate lever key '{key}' (also levers[{first}])"
-                    )
-                    key = None
-                else:
-                    self.levers[key] = lever
-            low, high = lever.get("min"), lever.get("max")
-            if _is_number(low) and _is_number(high) and low >= high:
-                self.errors.add(
-                    (*path, "max"), f"must be greater than min ({_fmt(low)}), got {_fmt(high)}"
-                )
-            holders = lever.get("holders")
-            if not isinstance(holders, dict):
-                continue
-            known = 0
-            for code, holder in holders.items():
-                if code not in self.roles:
-                    self.errors.add((*path, "holders", code), f"unknown role '{code}'")
-                    continue
-                known += 1
-                if isinstance(key, str):
-                    self.held.add((code, key))
-                if isinstance(holder, dict) and "start" in holder:
-                    self.check_value((*path, "holders", code, "start"), holder["start"], lever)
-            sharing = sharing or known >= 2
-        if not isinstance(self.document.get("levers"), list):
-            return
-        for code, index in self.roles.items():
-            if not any(role == code for role, _key in self.held):
-                self.errors.add(
-                    ("roles", index),
-                    f"role '{code}' holds no lever; make it a holder of at least one lever",
-                    incomplete=True,
-                )
-        if len(self.roles) >= 2 and self.levers and not sharing:
-            self.errors.add(
-                ("levers",),
-                "no lever is held by two or more roles; at least one pair of roles must share"
-                " a lever (otherwise alignment is undefined)",
-                incomplete=True,
-            )
-
-    def check_value(self, path: Path_, value: Any, lever: dict) -> None:
-        """``value`` must lie within the lever's range and on its step."""
-        low, high, step = lever.get("min"), lever.get("max"), lever.get("step", 1)
-        if not (_is_number(value) and _is_number(low) and _is_number(high) and low < high):
-            return
-        key = lever.get("key")
-        if not low <= value <= high:
-            self.errors.add(
-                path,
-                f"{_fmt(value)} is outside the range of lever '{key}'"
-                f" ({_fmt(low)} to {_fmt(high)})",
-            )
-        elif _is_number(step) and step > 0 and not _on_step(value, low, step):
-            self.errors.add(
-                path,
-                f"{_fmt(value)} is not on the step of lever '{key}'"
-                f" (values go from {_fmt(low)} in steps of {_fmt(step)})",
-            )
-
-    def check_reference(self, path: Path_, item: dict, *, held: bool = True) -> dict | None:
-        """Check ``item``'s ``role`` and ``lever``; return the lever if the value can be checked."""
-        role, key = item.get("role"), item.get("lever")
-        role_known = isinstance(role, str) and role in self.roles
-        if isinstance(role, str) and not role_known:
-            self.errors.add((*path, "role"), f"unknown role '{role}'")
-        if not isinstance(key, str):
-            return None
-        if key not in self.levers:
-            self.errors.add((*path, "lever"), f"unknown lever '{key}'")
-            return None
-        if held and role_known and (role, key) not in self.held:
-            self.errors.add((*path, "lever"), f"role '{role}' does not hold lever '{key}'")
-        return self.levers[key]
-
-    def check_red_lines(self) -> None:
-        ids: dict[str, int] = {}
-        for index, red_line in _entries(self.document, "red_lines"):
-            path: Path_ = ("red_lines", index)
-            ident = red_line.get("id")
-            if isinstance(ident, str):
-                if ident in ids:
-                    self.errors.add(
-                        (*path, "id"),
-                        f"duplicate red line id '{ident}' (also red_lines[{ids[ident]}])",
-                    )
-                else:
-                    ids[ident] = index
-            lever = self.check_reference(path, red_line)
-            if lever is not None and "value" in red_line:
-                self.check_value((*path, "value"), red_line["value"], lever)
-            for position, condition in _entries(red_line, "unless"):
-                condition_path = (*path, "unless", position)
-                lever = self.check_reference(condition_path, condition)
-                if lever is not None and "value" in condition:
-                    self.check_value((*condition_path, "value"), condition["value"], lever)
-
-    def check_rounds(self) -> None:
-        for index, round_ in _entries(self.document, "rounds"):
-            for position, inject in _entries(round_, "injects"):
-                path: Path_ = ("rounds", index, "injects", position)
-                audience = inject.get("audience")
-                if isinstance(audience, list):
-                    seen: set[str] = set()
-                    for place, code in enumerate(audience):
-                        if not isinstance(code, str):
-                            continue
-                        if code not in self.roles:
-                            self.errors.add((*path, "audience", place), f"unknown role '{code}'")
-                        elif code in seen:
-                            self.errors.add(
-                                (*path, "audience", place), f"role '{code}' is listed twice"
-                            )
-                        seen.add(code)
-                for number, effect in _entries(inject, "effects"):
-                    self.check_reference((*path, "effects", number), effect)
 
 
 # Normalization -----------------------------------------------------------------------------
@@ -683,16 +327,16 @@ def _normalize(document: dict) -> dict:
 
 def document_problems(document: Any) -> ScenarioInvalid | None:
     """Every problem of ``document`` as a ``ScenarioInvalid``, or None if it is valid."""
-    errors = _Errors()
+    errors = Problems()
     if not isinstance(document, dict):
-        errors.add((), f"must be a mapping of scenario fields, got {_type_name(document)}")
+        errors.add((), f"must be a mapping of scenario fields, got {type_name(document)}")
         return errors.exception()
     if not _check_plain_data(document, (), errors):
         return errors.exception()
     for error in _schema_validator().iter_errors(document):
         for path, message, incomplete in _translate(error):
             errors.add(path, message, incomplete=incomplete)
-    _Rules(document, errors).check()
+    check_rules(document, errors)
     return errors.exception() if errors else None
 
 
