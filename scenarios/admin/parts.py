@@ -19,7 +19,8 @@ from scenarios.admin.checks import (
     replace_item,
 )
 from scenarios.admin.forms import InjectForm, ScenarioPartForm, scenario_of
-from scenarios.admin.scenario import COMPACT_TEXT, problem_list
+from scenarios.admin.inlines import COMPACT_TEXT
+from scenarios.admin.scenario import problem_list
 from scenarios.documents import DraftItem, ScenarioDraft
 from scenarios.models import (
     DebriefQuestion,

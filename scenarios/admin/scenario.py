@@ -7,17 +7,16 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Count
-from django.forms import Textarea
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from scenarios.admin.checks import ScenarioPageAdmin, ScenarioPartFormSet, draft_items
-from scenarios.admin.forms import RoleForm, ScenarioImportForm, ScenarioPartForm
+from scenarios.admin.checks import ScenarioPageAdmin, draft_items
+from scenarios.admin.forms import ScenarioImportForm
+from scenarios.admin.inlines import LeverInline, RedLineInline, RoleInline, RoundInline
 from scenarios.documents import ScenarioDraft, describe_path
 from scenarios.formats import CONTENT_TYPES, FORMATS, dump_document
 from scenarios.models import Lever, RedLine, Role, Round, Scenario
@@ -40,7 +39,6 @@ HOW_TO_AUTHOR = (
     "questions on the round’s page. An unpublished draft may be saved unfinished — a message "
     "lists what is missing. Only a complete, valid scenario can be published."
 )
-COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
 
 
 def problem_list(problems, document=None):
@@ -71,123 +69,6 @@ def export_response(scenarios, fmt: str) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="scenarios.zip"'
     return response
-
-
-class RoleInline(admin.StackedInline):
-    model = Role
-    form = RoleForm
-    formset = ScenarioPartFormSet
-    extra = 0
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    ("code", "name"),
-                    ("color", "weight", "order"),
-                    "public_brief",
-                    "private_brief",
-                    "objectives",
-                ]
-            },
-        )
-    ]
-    verbose_name = "role (team)"
-    verbose_name_plural = "roles (teams)"
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 2 if obj is None else 0
-
-
-class LeverInline(admin.TabularInline):
-    model = Lever
-    form = ScenarioPartForm
-    formset = ScenarioPartFormSet
-    extra = 0
-    fields = [
-        "order",
-        "key",
-        "label",
-        "unit",
-        "min_value",
-        "max_value",
-        "step",
-        "pressure",
-        "weight",
-        "holder_summary",
-    ]
-    readonly_fields = ["holder_summary"]
-    show_change_link = True
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj is None else 0
-
-    @admin.display(description="held by (start, cost)")
-    def holder_summary(self, lever):
-        if lever.pk is None:
-            return "Save, then choose holders on the lever’s page."
-        holders = lever.holders.select_related("role")
-        if not holders:
-            return "Nobody yet — open “Change” to choose the teams that hold it."
-        return ", ".join(f"{h.role.code} {h.start:g} (cost {h.cost:g})" for h in holders)
-
-
-class RedLineInline(admin.TabularInline):
-    model = RedLine
-    form = ScenarioPartForm
-    formset = ScenarioPartFormSet
-    extra = 0
-    fields = [
-        "order",
-        "key",
-        "role",
-        "lever",
-        "kind",
-        "value",
-        "penalty",
-        "statement",
-        "condition_summary",
-    ]
-    readonly_fields = ["condition_summary"]
-    show_change_link = True
-    formfield_overrides = COMPACT_TEXT
-
-    @admin.display(description="unless (all of)")
-    def condition_summary(self, red_line):
-        if red_line.pk is None:
-            return "Save, then add conditions on the red line’s page."
-        conditions = red_line.conditions.select_related("role", "lever")
-        return "; ".join(str(condition) for condition in conditions) or "—"
-
-
-class RoundInline(admin.TabularInline):
-    model = Round
-    form = ScenarioPartForm
-    formset = ScenarioPartFormSet
-    extra = 0
-    fields = [
-        "order",
-        "title",
-        "weight",
-        "briefing_seconds",
-        "disclosure_seconds",
-        "negotiation_seconds",
-        "decision_seconds",
-        "content_summary",
-    ]
-    readonly_fields = ["content_summary"]
-    show_change_link = True
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 1 if obj is None else 0
-
-    @admin.display(description="briefing, injects, questions")
-    def content_summary(self, round_):
-        if round_.pk is None:
-            return "Save, then write the briefing, injects and questions on the round’s page."
-        injects, questions = round_.injects.count(), round_.questions.count()
-        briefing = "briefing" if round_.briefing else "no briefing"
-        return f"{briefing}, {injects} inject(s), {questions} question(s)"
 
 
 @admin.register(Scenario)
