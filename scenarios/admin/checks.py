@@ -72,9 +72,15 @@ class ScenarioPartFormSet(BaseInlineFormSet):
     def get_form_kwargs(self, index):
         kwargs = {**super().get_form_kwargs(index), "scenario": scenario_of(self.instance)}
         is_new = index is None or index >= self.initial_form_count()  # None: the "add" template
-        if is_new and any(field.name == "order" for field in self.model._meta.fields):
-            kwargs["initial"] = {"order": self.next_order}
+        if is_new:
+            offset = 0 if index is None else index - self.initial_form_count()
+            kwargs["initial"] = self.new_row_initial(offset)
         return kwargs
+
+    def new_row_initial(self, offset: int) -> dict:
+        """Initial values of a new row; ``offset`` counts the new rows before it."""
+        has_order = any(field.name == "order" for field in self.model._meta.fields)
+        return {"order": self.next_order} if has_order else {}
 
     @cached_property
     def next_order(self) -> int:

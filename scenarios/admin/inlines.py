@@ -11,14 +11,23 @@ from django.forms import Textarea
 from scenarios.admin.checks import ScenarioPartFormSet
 from scenarios.admin.forms import RoleForm, ScenarioPartForm
 from scenarios.models import Lever, RedLine, Role, Round
+from scenarios.validation import DEFAULT_COLORS
 
 COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 40})}}
+
+
+class RoleFormSet(ScenarioPartFormSet):
+    def new_row_initial(self, offset: int) -> dict:
+        """A new team gets a palette colour no team has yet."""
+        used = {color.lower() for color in self.get_queryset().values_list("color", flat=True)}
+        free = [color for color in DEFAULT_COLORS if color not in used] or list(DEFAULT_COLORS)
+        return {**super().new_row_initial(offset), "color": free[offset % len(free)]}
 
 
 class RoleInline(admin.StackedInline):
     model = Role
     form = RoleForm
-    formset = ScenarioPartFormSet
+    formset = RoleFormSet
     extra = 0
     fieldsets = [
         (

@@ -201,6 +201,15 @@ def test_add_a_draft_scenario_with_inlines(admin_client):
     assert "no role holds this lever" in warning
 
 
+def test_new_teams_get_different_colours(admin_client, scenario):
+    add_page = admin_client.get(url("scenario_add"))
+    roles = add_page.context["inline_admin_formsets"][0].formset
+    assert [form["color"].value() for form in roles.forms] == ["#1f4e99", "#c8102e"]
+    change_page = admin_client.get(change_url(scenario))
+    roles = change_page.context["inline_admin_formsets"][0].formset
+    assert roles.empty_form["color"].value() == "#e9a23b"  # the first colour nobody uses
+
+
 def test_adding_a_published_scenario_requires_a_complete_one(admin_client):
     data = page_data(admin_client.get(url("scenario_add")))
     data.update(
