@@ -55,17 +55,66 @@ def request_json(url: str, *, method="GET", body=None, headers=None, timeout=15.
         raise HttpError(error.code, error.read().decode(errors="replace"), url) from None
 
 
-def staff_get(base: str, path: str):
-    return request_json(base + path, headers=basic_auth())
+class Staff:
+    """A logged-in facilitator: one real login through /admin/login/ (password hashing is
+    deliberately slow, ~1 s, so it is done once), then the session cookie and its CSRF
+    token for REST calls and for facilitator sockets, on any server of the same database."""
 
+    def __init__(self, session: str, csrf: str):
+        self.session = session
+        self.csrf = csrf
 
-def staff_post(base: str, path: str, body):
-    return request_json(base + path, method="POST", body=body, headers=basic_auth())
+    @classmethod
+    def login(cls, base: str, username: str = FACILITATOR, password: str = PASSWORD) -> "Staff":
+        jar = http.cookiejar.CookieJar()
+        opener = _opener(jar)
+        with opener.open(f"{base}/admin/login/", timeout=15) as reply:
+            page = reply.read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "username": username,
+                "password": password,
+                "next": "/admin/",
+            }
+        ).encode()
+        request = urllib.request.Request(f"{base}/admin/login/", data=form, method="POST")
+        request.add_header("Referer", f"{base}/admin/login/")
+        with opener.open(request, timeout=15):
+            pass
+        cookies = {cookie.name: cookie.value for cookie in jar}
+        if "sessionid" not in cookies:
+            raise RuntimeError("facilitator login failed: no sessionid cookie")
+        return cls(cookies["sessionid"], cookies["csrftoken"])
 
+    @property
+    def cookie(self) -> str:
+        """The Cookie header a facilitator socket presents."""
+        return f"sessionid={self.session}; csrftoken={self.csrf}"
 
-def create_game(base: str, *, scenario: str = ROOT_SCENARIO, seed: int = 7) -> str:
-    games = staff_post(base, "/api/games/", {"scenario": scenario, "seed": seed})
-    return games[0]["code"]
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Cookie": self.cookie, "X-CSRFToken": self.csrf}
+
+    def get(self, base: str, path: str):
+        return request_json(base + path, headers=self.headers)
+
+    def post(self, base: str, path: str, body):
+        return request_json(base + path, method="POST", body=body, headers=self.headers)
+
+    def create_game(self, base: str, *, scenario: str = ROOT_SCENARIO, seed: int = 7) -> str:
+        games = self.post(base, "/api/games/", {"scenario": scenario, "seed": seed})
+        return games[0]["code"]
+
+    def export(self, base: str, code: str) -> dict:
+        return self.get(base, f"/api/games/{code}/export")
+
+    def command(self, base: str, code: str, type: str, **payload) -> dict:
+        return self.post(base, f"/api/games/{code}/commands", {"type": type, **payload})
+
+    def import_scenario(self, base: str, document: dict) -> dict:
+        return self.post(base, "/api/scenarios/import?publish=1", document)
 
 
 def join(base: str, code: str, team: str, name: str | None = None) -> str:
@@ -75,39 +124,6 @@ def join(base: str, code: str, team: str, name: str | None = None) -> str:
         body={"name": name or f"{team} bot", "team": team},
     )
     return reply["token"]
-
-
-def export(base: str, code: str) -> dict:
-    return staff_get(base, f"/api/games/{code}/export")
-
-
-def import_scenario(base: str, document: dict) -> dict:
-    return staff_post(base, "/api/scenarios/import?publish=1", document)
-
-
-def login_cookie(base: str, username: str = FACILITATOR, password: str = PASSWORD) -> str:
-    """Log in through /admin/login/ (with its CSRF token); return the Cookie header value."""
-    jar = http.cookiejar.CookieJar()
-    opener = _opener(jar)
-    with opener.open(f"{base}/admin/login/", timeout=15) as reply:
-        page = reply.read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode(
-        {
-            "csrfmiddlewaretoken": token,
-            "username": username,
-            "password": password,
-            "next": "/admin/",
-        }
-    ).encode()
-    request = urllib.request.Request(f"{base}/admin/login/", data=form, method="POST")
-    request.add_header("Referer", f"{base}/admin/login/")
-    with opener.open(request, timeout=15):
-        pass
-    cookies = {cookie.name: cookie.value for cookie in jar}
-    if "sessionid" not in cookies:
-        raise RuntimeError("facilitator login failed: no sessionid cookie")
-    return f"sessionid={cookies['sessionid']}"
 
 
 def timed_scenario(seconds: dict[str, int], *, rounds: int = 1, slug: str | None = None) -> dict:

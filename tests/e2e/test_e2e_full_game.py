@@ -10,15 +10,7 @@ import asyncio
 import time
 
 from servers import daphne_server
-from tablekit import (
-    Table,
-    create_game,
-    expected_for,
-    export,
-    join,
-    log_problems,
-    login_cookie,
-)
+from tablekit import Staff, Table, expected_for, join, log_problems
 
 from game import engine
 from game.realtime.botclient import BotClient
@@ -46,14 +38,14 @@ async def _play_whole_game(table: Table) -> int:
 def test_full_game_over_real_sockets(sqlite_backend, tmp_path):
     started = time.monotonic()
     with daphne_server(sqlite_backend, log_dir=tmp_path) as server:
-        code = create_game(server.url, seed=SEED)
+        staff = Staff.login(server.url)
+        code = staff.create_game(server.url, seed=SEED)
         tokens = {role: join(server.url, code, role) for role in ("US", "JP", "ROK")}
-        cookie = login_cookie(server.url)
 
         async def scenario():
             facilitator = BotClient(
                 server.ws_url(code),
-                headers={"Cookie": cookie},
+                headers={"Cookie": staff.cookie},
                 origin=server.origin,
                 label="facilitator",
             )
@@ -76,7 +68,7 @@ def test_full_game_over_real_sockets(sqlite_backend, tmp_path):
                 return table
 
         table = asyncio.run(asyncio.wait_for(scenario(), 60))
-        record = export(server.url, code)
+        record = staff.export(server.url, code)
 
     facilitator = table.facilitator
     # The game ended, with a final score for every role.
