@@ -123,6 +123,7 @@ class BotClient:
         self.start_seq: int | None = None  # the event log starts after this seq
         self.seq: int | None = None  # the event log's cursor: last seq covered by `events`
         self.events: list[dict] = []  # every event received, each once, in seq order
+        self.received_at: dict[int, float] = {}  # seq -> time.time() when it arrived
         self.frames: list[dict] = []  # every frame received (parsed), in order
         self.gaps: list[tuple[int, int]] = []  # unexpected skips: (expected seq_from, got)
         self.anomalies: list[str] = []  # protocol violations seen
@@ -347,9 +348,11 @@ class BotClient:
                 await self._request_backfill()
             # Either way the resume answer covers this frame too; drop it.
             return
+        now = time.time()
         for event in frame["events"]:
             if event["seq"] > self.seq:
                 self.events.append(event)
+                self.received_at[event["seq"]] = now
             else:
                 self.duplicate_events += 1
         self.seq = seq

@@ -113,3 +113,19 @@ def redis_url():
 def services_backend(services_database, redis_url):
     prefix = f"redlines-e2e-{os.getpid()}-{next(_prefixes)}"
     return {"DATABASE_URL": services_database, "REDIS_URL": redis_url, "CHANNEL_PREFIX": prefix}
+
+
+def services_leg() -> bool:
+    """Is this the PostgreSQL + Redis leg of the suite (bin/test --services, CI)?"""
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        return True
+    url = os.environ.get("DATABASE_URL", "")
+    return url.startswith(("postgres://", "postgresql://")) and bool(os.environ.get("REDIS_URL"))
+
+
+@pytest.fixture
+def leg_backend(request):
+    """The back ends of the leg being run: a SQLite file with the in-memory channel layer in
+    the default leg; PostgreSQL and Redis in the services leg (where they must be up)."""
+    name = "services_backend" if services_leg() else "sqlite_backend"
+    return request.getfixturevalue(name)

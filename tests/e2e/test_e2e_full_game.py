@@ -1,6 +1,7 @@
 """A whole game of the bundled coalition-2022 scenario over real WebSockets.
 
-One daphne process on a SQLite file (in-memory channel layer), one bot client per role
+One daphne process on the leg's back ends (a SQLite file and the in-memory channel layer;
+PostgreSQL and Redis in the services leg), one bot client per role
 (game.realtime.botclient, deciding with the engine's bot_plan from its own view) and a
 facilitator client logged in with a Django session, which starts the game and advances
 every phase to the end.
@@ -35,9 +36,9 @@ async def _play_whole_game(table: Table) -> int:
     return ack["seq"]
 
 
-def test_full_game_over_real_sockets(sqlite_backend, tmp_path):
+def test_full_game_over_real_sockets(leg_backend, tmp_path):
     started = time.monotonic()
-    with daphne_server(sqlite_backend, log_dir=tmp_path) as server:
+    with daphne_server(leg_backend, log_dir=tmp_path) as server:
         staff = Staff.login(server.url)
         code = staff.create_game(server.url, seed=SEED)
         tokens = {role: join(server.url, code, role) for role in ("US", "JP", "ROK")}
