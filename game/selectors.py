@@ -20,7 +20,10 @@ def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
     game = Game.objects.get(pk=game_id)
     if game.last_seq - seq > RESUME_MAX_EVENTS:
         return None
-    events = [e.as_dict() for e in Event.objects.filter(game=game, seq__gt=seq).order_by("seq")]
+    # Only up to the seq read with the state: an event committed since then is not judged
+    # against that state, and comes with its own broadcast (reading it here would repeat it).
+    rows = Event.objects.filter(game=game, seq__gt=seq, seq__lte=game.last_seq).order_by("seq")
+    events = [e.as_dict() for e in rows]
     return {
         "type": "events",
         "seq_from": seq + 1,

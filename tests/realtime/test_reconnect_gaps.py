@@ -1,0 +1,238 @@
+"""Gap healing: a lost, late, repeated or overtaken broadcast never leaves a gap or a
+duplicate in what a client receives.
+
+The broadcast of committed events goes through `LossyLayer`, which wraps the real channel
+layer where game.services.broadcast sends, so a test can drop a `group_send` or hold it
+back and deliver it later, out of order, straight to each consumer's channel. A consumer
+that sees a broadcast not following on from its seq re-reads the gap from the log, filtered
+for its viewer, so every socket's seqs stay contiguous and every event arrives exactly once.
+"""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from socketplay import FACILITATOR, SocketTable, _visible, inline_scenario
+from test_reconnect_resume import advance_to
+
+from game.services import broadcast
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
+
+
+@pytest.fixture(autouse=True)
+def no_timer_loop(settings):
+    settings.GAME_TIMER_LOOP = False
+
+
+class LossyLayer:
+    """The real channel layer, except that game broadcasts can be dropped or held back."""
+
+    def __init__(self, real):
+        self.real = real
+        self.drop = 0
+        self.hold = False
+        self.dropped: list[dict] = []
+        self.held: list[dict] = []
+
+    async def group_send(self, group, message):
+        if self.drop:
+            self.drop -= 1
+            self.dropped.append(message)
+        elif self.hold:
+            self.held.append(message)
+        else:
+            await self.real.group_send(group, message)
+
+
+@pytest.fixture
+def lossy(monkeypatch):
+    layer = LossyLayer(get_channel_layer())
+    monkeypatch.setattr(broadcast, "get_channel_layer", lambda: layer)
+    return layer
+
+
+def channels_of(game_id: int) -> list[str]:
+    from game.models import Connection
+
+    return list(Connection.objects.filter(game_id=game_id).values_list("channel_name", flat=True))
+
+
+async def quiet(table: SocketTable, seconds: float = 0.15) -> None:
+    """Let anything in flight arrive (bounded)."""
+    await asyncio.sleep(seconds)
+    table.pump()
+
+
+def events_frames(sock, start: int) -> list[dict]:
+    return [f.data for f in sock.frames[start:] if f.type == "events"]
+
+
+def viewer_of(name: str) -> str:
+    return FACILITATOR if name == FACILITATOR else name
+
+
+async def assert_healed(table: SocketTable, starts: dict, first: int, last: int) -> None:
+    """Each socket got one events frame for first..last, holding exactly the events of the
+    log its viewer may see, and nothing else."""
+    log = {e["seq"]: e for e in await table.log()}
+    for name, sock in table.sockets.items():
+        frames = events_frames(sock, starts[name])
+        assert len(frames) == 1, (name, frames)
+        frame = frames[0]
+        assert (frame["seq_from"], frame["seq"]) == (first, last), name
+        role = viewer_of(name)
+        expected = [
+            seq
+            for seq in range(first, last + 1)
+            if role == FACILITATOR or _visible(log[seq]["audience"], role)
+        ]
+        assert [e["seq"] for e in frame["events"]] == expected, name
+        assert sock.problems == [], sock.problems
+
+
+async def test_gap_lost_broadcast_is_reread_from_the_log_by_the_next_one(lossy):
+    table = await SocketTable.create(inline_scenario(), seed=21)
+    try:
+        await advance_to(table, "negotiation", bots=False)
+        start = await table.settle()
+        starts = {name: len(sock.frames) for name, sock in table.sockets.items()}
+
+        lossy.drop = 1
+        await table.team("C").command("chat", channel="team", text="MARK-C-lost-broadcast")
+        await quiet(table)
+        assert lossy.dropped and all(s.cursor == start for s in table.sockets.values())
+
+        await table.team("A").command("chat", channel="all", text="the next one")
+        await table.settle()
+        await assert_healed(table, starts, start + 1, start + 2)
+        for name in ("A", "B", "D"):
+            assert "MARK-C-lost-broadcast" not in table.team(name).frames[-1].text
+
+        # Live events carry on from there.
+        starts = {name: len(sock.frames) for name, sock in table.sockets.items()}
+        await table.team("B").command("chat", channel="all", text="carry on")
+        await table.settle()
+        for name, sock in table.sockets.items():
+            assert events_frames(sock, starts[name])[0]["seq_from"] == start + 3
+            assert sock.problems == []
+        assert (await table.knowledge()).scan_all(table.frames()) == []
+    finally:
+        await table.close()
+
+
+async def test_gap_too_long_to_replay_heals_with_a_snapshot(lossy, monkeypatch):
+    from game import selectors
+    from game.realtime import protocol
+
+    monkeypatch.setattr(protocol, "RESUME_MAX_EVENTS", 2)
+    monkeypatch.setattr(selectors, "RESUME_MAX_EVENTS", 2)
+    table = await SocketTable.create(inline_scenario(), seed=22)
+    try:
+        await advance_to(table, "negotiation", bots=False)
+        await table.settle()
+        starts = {name: len(sock.frames) for name, sock in table.sockets.items()}
+        lossy.drop = 3
+        for index in range(3):
+            await table.team("C").command("chat", channel="team", text=f"MARK-C-{index}")
+        await table.team("A").command("chat", channel="all", text="the next one")
+        last = await table.settle()
+        for name, sock in table.sockets.items():
+            new = sock.frames[starts[name] :]
+            assert [f.type for f in new if f.type in ("events", "snapshot")] == ["snapshot"]
+            assert sock.cursor == last and sock.problems == []
+        assert (await table.knowledge()).scan_all(table.frames()) == []
+    finally:
+        await table.close()
+
+
+async def test_gap_out_of_order_and_repeated_broadcasts_give_contiguous_frames_once(lossy):
+    table = await SocketTable.create(inline_scenario(), seed=23)
+    try:
+        await advance_to(table, "negotiation", bots=False)
+        start = await table.settle()
+        starts = {name: len(sock.frames) for name, sock in table.sockets.items()}
+
+        lossy.hold = True
+        await table.team("A").command("chat", channel="all", text="first, delivered second")
+        await table.team("C").command("chat", channel="team", text="MARK-C-second")
+        lossy.hold = False
+        first, second = lossy.held
+        assert (first["seq"], second["seq"]) == (start + 1, start + 2)
+
+        channels = await database_sync_to_async(channels_of)(table.game_id)
+        assert len(channels) == len(table.sockets)
+        for channel in channels:  # N+2 before N+1, straight to each consumer
+            await lossy.real.send(channel, second)
+        await table.settle()
+        for channel in channels:  # then the late one, and the overtaking one again
+            await lossy.real.send(channel, first)
+            await lossy.real.send(channel, second)
+        await quiet(table)
+        await assert_healed(table, starts, start + 1, start + 2)
+        assert "MARK-C-second" not in "".join(f.text for f in table.team("B").frames)
+
+        starts = {name: len(sock.frames) for name, sock in table.sockets.items()}
+        await table.team("D").command("chat", channel="all", text="carry on")
+        await table.settle()
+        for name, sock in table.sockets.items():
+            assert events_frames(sock, starts[name])[0]["seq_from"] == start + 3
+            assert sock.problems == []
+        assert (await table.knowledge()).scan_all(table.frames()) == []
+    finally:
+        await table.close()
+
+
+async def test_gap_events_committed_while_a_resume_reads_the_log_arrive_once(monkeypatch):
+    """A command committing between the resume's read of the game and its read of the log
+    must not put events past the frame's `seq` into it (they would come again with their
+    own broadcast)."""
+    from game import selectors
+    from game.models import Event
+    from game.services import Actor, game_execute
+
+    table = await SocketTable.create(inline_scenario(), seed=24)
+    try:
+        await advance_to(table, "negotiation", bots=False)
+        await table.settle()
+        old = table.team("B")
+        last = old.cursor
+        await old.disconnect()
+        await table.team("A").command("chat", channel="all", text="missed")
+        await table.settle()
+
+        player_id = table.seats["A"][0]
+        racer = Actor(kind="player", role="A", player_id=player_id, name="A player")
+        fired = []
+
+        class RacingManager:
+            def filter(self, **lookups):
+                if not fired:
+                    fired.append(True)
+                    game_execute(
+                        game_id=table.game_id,
+                        actor=racer,
+                        command={"type": "chat", "channel": "all", "text": "raced"},
+                    )
+                return Event.objects.filter(**lookups)
+
+        class RacingEvent:
+            objects = RacingManager()
+
+        monkeypatch.setattr(selectors, "Event", RacingEvent)
+        sock = await table.open_team("B", last_seq=last)
+        monkeypatch.setattr(selectors, "Event", Event)
+        assert fired
+        await table.settle()
+        texts = [
+            e["data"].get("text")
+            for f in sock.frames
+            if f.type == "events"
+            for e in f.data["events"]
+            if e["kind"] == "chat_posted"
+        ]
+        assert texts == ["missed", "raced"]
+        assert sock.problems == []
+    finally:
+        await table.close()
