@@ -12,6 +12,7 @@ exported scenario and seed, and list every difference against what the export cl
 
 import math
 from collections.abc import Iterator
+from datetime import datetime
 
 from game import engine
 from game.models import Game
@@ -88,32 +89,80 @@ class ExportUnreadable(Exception):
 def replay_export(document: dict) -> tuple[dict, list[str]]:
     """Rebuild the state from an export's scenario, seed and events; list the differences.
 
-    Compared: the seq numbering of the log and `game.last_seq`, and the exported `results`,
-    `final`, `offers` and `decisions` against those of the rebuilt state.
+    Checked: the seq numbering of the log and `game.last_seq`; every scored round and the
+    game's end, decided again by the engine from the state the log had reached (so the scores
+    follow from the logged decisions and commitments, not just from the logged scores); and
+    the exported `results`, `final`, `offers` and `decisions` against the rebuilt state.
     """
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         found = document.get("format") if isinstance(document, dict) else type(document).__name__
         raise ExportUnreadable(f"not a {EXPORT_FORMAT} export (format: {found!r})")
     try:
         scenario, seed = document["scenario"], document["game"]["seed"]
-        events = document["events"]
+        events = list(document["events"])
     except (KeyError, TypeError) as missing:
         raise ExportUnreadable(f"the export has no {missing}") from None
     differences = []
-    seqs = [event.get("seq") for event in events]
+    seqs = [event.get("seq") if isinstance(event, dict) else None for event in events]
     if seqs != list(range(1, len(events) + 1)):
         differences.append(f"events: seq is not 1..{len(events)} without gaps")
     last_seq = document["game"].get("last_seq")
     if last_seq != len(events):
         differences.append(f"game.last_seq: export {last_seq}, log has {len(events)} events")
     try:
-        state = engine.replay(scenario, seed=seed, events=events)
+        state = engine.initial_state(scenario, seed=seed)
+        for index, event in enumerate(events):
+            if event["kind"] in RECOMPUTED_KINDS:
+                differences += _decide_again(state, events, index)
+            state = engine.apply(state, event)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
         problem = f"{type(error).__name__}: {error}"
         raise ExportUnreadable(f"the events do not replay: {problem}") from None
     for key in ("results", "final", "offers", "decisions"):
         differences += diff(document.get(key), state[key], key)
     return state, differences
+
+
+# Events the engine computes (rather than records) when a phase ends: checked by deciding that
+# phase end again. round_scored comes first among the scoring events of its command.
+RECOMPUTED_KINDS = ("round_scored", "game_ended")
+
+
+def _decide_again(state: dict, events: list[dict], index: int) -> Iterator[str]:
+    """Decide the phase end that emitted events[index] again and compare what it computes."""
+    logged = events[index]
+    ended_early = logged["kind"] == "game_ended" and logged["data"].get("reason") == "facilitator"
+    command = {
+        "type": "end" if ended_early else "advance",
+        "actor": {"kind": "facilitator", "role": None},
+        "now": _epoch(logged.get("at")),
+    }
+    where = f"events[{index}] (seq {logged.get('seq')}, {logged['kind']})"
+    outcome = engine.decide(state, command)
+    if isinstance(outcome, engine.RuleError):
+        yield f"{where}: the engine would not {command['type']} here: {outcome.code}"
+        return
+    recomputed = []
+    for item in outcome:
+        if item["kind"] == "phase_started":
+            break
+        recomputed.append(item)
+    found = events[index : index + len(recomputed)]
+    for offset, (item, log_item) in enumerate(zip(recomputed, found, strict=False)):
+        path = f"events[{index + offset}]"
+        if item["kind"] != log_item["kind"]:
+            yield f"{path}.kind: log {log_item['kind']!r}, recomputed {item['kind']!r}"
+            return
+        yield from diff(log_item["data"], item["data"], f"{path}.data", names=("log", "recomputed"))
+    if len(found) < len(recomputed):
+        yield f"{where}: the log ends before the {len(recomputed)} events its phase end makes"
+
+
+def _epoch(at) -> float:
+    try:
+        return datetime.fromisoformat(at).timestamp()
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def diff(
