@@ -7,4 +7,4 @@ RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
 RUN DEBUG=true python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_bundled_scenarios && exec daphne -b 0.0.0.0 -p 8000 tabletop.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_bundled_scenarios --keep-existing && exec daphne -b 0.0.0.0 -p 8000 tabletop.asgi:application"]
