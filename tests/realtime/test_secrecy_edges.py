@@ -83,10 +83,19 @@ async def test_secrecy_seat_change_with_a_lost_or_late_broadcast_cuts_off_the_ol
             for channel in await database_sync_to_async(channels_of)(table.game_id):
                 await lossy.real.send(channel, post)
                 await lossy.real.send(channel, move)
-        await quiet(table, 0.3)
-        if delivery == "sync" and sock.open:
+        last = await table.last_seq()
+        if delivery == "sync":
+            count = len(sock.frames)
             await sock.send({"type": "sync"})
-            await quiet(table, 0.3)
+            await table.wait(
+                lambda: not sock.open or any(f.type == "snapshot" for f in sock.frames[count:]),
+                what="the answer to sync",
+            )
+        else:  # the consumer catches up with the gap (or lets the removed player go)
+            await table.wait(
+                lambda: not sock.open or (sock.cursor or 0) >= last, what="the catch-up"
+            )
+        await quiet(table)
 
         received = "".join(f.text for f in sock.frames[start:])
         assert AFTER not in received, "a player no longer on team B received B's team chat"
