@@ -82,19 +82,46 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 
 REDIS_URL = env.str("REDIS_URL", default="")
+CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="redlines")
+# Channel layer: deliberate choices, each covered by tests/e2e (README "Scaling").
+# - channels-redis's PubSub layer, not its core layer: the core layer silently drops group
+#   messages for a consumer whose queue holds `capacity` (100) messages, which a burst of
+#   commands reaches; the PubSub layer's per-consumer queues are unbounded. (Consumers also
+#   heal any gap by re-reading the event log, so a lost broadcast never reaches a client.)
+# - socket_timeout: redis-py >= 8 defaults it to 5 s, the same as the core layer's blocking
+#   BZPOPMIN, which kills idle consumers ("Timeout reading from ...", channels_redis#422).
+#   The PubSub layer reads with its own 0.1 s polls, so here the timeout only bounds
+#   commands (PUBLISH, SUBSCRIBE); it stays finite so that a hung Redis cannot block a
+#   process's broadcasts (and its database thread, which sends them) forever, and above
+#   5 s so that switching to the core layer stays safe. Every key of a `hosts` entry but
+#   `address` is passed to redis-py's ConnectionPool.from_url, so these reach the layer.
+# - health_check_interval: the subscriber connection PINGs when idle for that long, so a
+#   half-open connection (Redis failover without a reset) is noticed and re-established.
+# - max_connections: the pool allows 100; the PubSub layer uses at most two per process
+#   and event loop (one subscriber, one publisher under a lock), so the default is ample.
+# - Messages are small: broadcasts carry pre-serialised text frames (game.services.broadcast),
+#   so neither msgpack (Redis) nor the in-memory layer's per-message deepcopy costs much.
+REDIS_SOCKET_TIMEOUT = 15
+REDIS_HEALTH_CHECK_INTERVAL = 30
 if REDIS_URL:
-    # The PubSub layer: it does not drop group messages under bursts the way the core layer's
-    # per-process `capacity` does, and it was measured faster for broadcast-heavy games.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
-                "prefix": env.str("CHANNEL_PREFIX", default="redlines"),
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                        "socket_connect_timeout": 5,
+                        "health_check_interval": REDIS_HEALTH_CHECK_INTERVAL,
+                    }
+                ],
+                "prefix": CHANNEL_PREFIX,
             },
         }
     }
 else:
+    # One process only: the in-memory layer cannot reach other processes.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -165,13 +192,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 GAME_TIMER_LOOP = env.bool("GAME_TIMER_LOOP", default=True)
 GAME_TIMER_INTERVAL = env.float("GAME_TIMER_INTERVAL", default=0.5)
 
-# The cache holds rate-limit counters (joins); shared through Redis when there is one.
+# The cache holds rate-limit counters (joins); shared through Redis when there is one, under
+# the channel prefix, so deployments (or test runs) sharing a Redis do not share counters.
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "redlines",
+            "KEY_PREFIX": CHANNEL_PREFIX,
         }
     }
 else:
