@@ -14,6 +14,8 @@ import math
 from collections.abc import Iterator
 from datetime import datetime
 
+from django.db import transaction
+
 from game import engine
 from game.models import Game
 from game.services import Actor, CommandRefused, game_create, game_execute, player_join
@@ -31,7 +33,16 @@ class SimulationFailed(Exception):
 
 
 def game_simulate(*, snapshot: dict, scenario=None, seed: int, now: float) -> Game:
-    """Create a game on `snapshot`, seat one bot per role and play it to the end."""
+    """Create a game on `snapshot`, seat one bot per role and play it to the end.
+
+    All in one transaction: a failed simulation leaves no half-played game behind, and a
+    whole game commits once instead of once per command.
+    """
+    with transaction.atomic():
+        return _simulate(snapshot=snapshot, scenario=scenario, seed=seed, now=now)
+
+
+def _simulate(*, snapshot: dict, scenario, seed: int, now: float) -> Game:
     game = game_create(
         snapshot=snapshot, scenario=scenario, seed=seed, title=f"Simulation: {snapshot['title']}"
     )
