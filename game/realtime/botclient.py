@@ -36,6 +36,8 @@ from websockets.exceptions import ConnectionClosed
 from game.engine import bot_plan
 from game.realtime import protocol
 
+RATE_LIMIT_RETRIES = 5
+
 
 class CommandError(Exception):
     """The server answered a command with an `error` frame."""
@@ -129,11 +131,14 @@ class BotClient:
         self.anomalies: list[str] = []  # protocol violations seen
         self.duplicate_events = 0  # events sent again (overlapping back-fills)
         self.unmatched_errors: list[dict] = []  # error frames without a pending id
+        self.rate_limited = 0  # frames the server dropped as too fast (and were re-sent)
         self.presence: dict | None = None
         self.closed: tuple[int | None, str] | None = None
 
         self._pending: dict[str, asyncio.Future] = {}
-        self._syncs: list[asyncio.Future] = []
+        self._syncs: list[asyncio.Future] = []  # awaiting a snapshot, oldest first
+        self._sync_ids: dict[str, asyncio.Future] = {}
+        self._resume_id: str | None = None
         self._backfill_pending = False
         self._welcome: asyncio.Future | None = None
         self._reader: asyncio.Task | None = None
@@ -192,15 +197,24 @@ class BotClient:
         await self.ws.send(json.dumps(frame, separators=(",", ":")))
 
     async def command(self, type: str, **payload) -> dict:
-        """Send an engine command and return the server's answer (`ack` or `error`)."""
+        """Send an engine command and return the server's answer (`ack` or `error`).
+
+        A frame the server dropped as `rate_limited` is sent again with the same id (it was
+        not applied, and a repeated id never is twice), a few times at most."""
         client_id = self.new_id()
-        future = asyncio.get_running_loop().create_future()
-        self._pending[client_id] = future
-        try:
-            await self._send({"type": type, "id": client_id, **payload})
-            return await asyncio.wait_for(future, self.answer_timeout)
-        finally:
-            self._pending.pop(client_id, None)
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            future = asyncio.get_running_loop().create_future()
+            self._pending[client_id] = future
+            try:
+                await self._send({"type": type, "id": client_id, **payload})
+                answer = await asyncio.wait_for(future, self.answer_timeout)
+            finally:
+                self._pending.pop(client_id, None)
+            if answer.get("code") != "rate_limited" or attempt == RATE_LIMIT_RETRIES:
+                return answer
+            self.rate_limited += 1
+            await asyncio.sleep(1 / self.pacer.rate)
+        raise AssertionError("unreachable")
 
     async def send_command(self, type: str, **payload) -> dict:
         """Like `command`, but raise CommandError when the server refuses."""
@@ -222,11 +236,25 @@ class BotClient:
 
     async def sync(self) -> dict:
         """Ask for a fresh snapshot; returns the view (also kept in `view`)."""
-        future = asyncio.get_running_loop().create_future()
-        self._syncs.append(future)
-        await self._send({"type": "sync"})
-        await asyncio.wait_for(future, self.answer_timeout)
-        return self.view
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            future = asyncio.get_running_loop().create_future()
+            sync_id = self.new_id()
+            self._syncs.append(future)
+            self._sync_ids[sync_id] = future
+            try:
+                await self._send({"type": "sync", "id": sync_id})
+                await asyncio.wait_for(future, self.answer_timeout)
+                return self.view
+            except CommandError as error:
+                if error.code != "rate_limited" or attempt == RATE_LIMIT_RETRIES:
+                    raise
+                self.rate_limited += 1
+                await asyncio.sleep(1 / self.pacer.rate)
+            finally:
+                self._sync_ids.pop(sync_id, None)
+                if future in self._syncs:
+                    self._syncs.remove(future)
+        raise AssertionError("unreachable")
 
     # -- playing ---------------------------------------------------------------------------
 
@@ -315,8 +343,24 @@ class BotClient:
             await self._on_snapshot(frame)
         elif kind in {"ack", "error", "pong"}:
             future = self._pending.get(frame.get("id"))
+            refused_sync = self._sync_ids.get(frame.get("id"))
             if future is not None and not future.done():
                 future.set_result(frame)
+            elif kind == "error" and refused_sync is not None:
+                if not refused_sync.done():
+                    refused_sync.set_exception(CommandError(frame))
+            elif kind == "error" and frame.get("id") and frame.get("id") == self._resume_id:
+                self._resume_id = None
+                self._backfill_pending = False
+                if frame.get("code") != "rate_limited":
+                    self.anomalies.append(f"resume refused: {frame.get('code')}")
+                else:  # dropped: ask again a moment later
+                    self.rate_limited += 1
+                    loop = asyncio.get_running_loop()
+                    loop.call_later(
+                        1 / self.pacer.rate,
+                        lambda: asyncio.ensure_future(self._request_backfill()),
+                    )
             elif kind == "error":
                 self.unmatched_errors.append(frame)
                 if frame.get("code") == "unauthenticated" and not self._welcome.done():
@@ -377,10 +421,11 @@ class BotClient:
             await self._request_backfill()  # unsolicited (e.g. moved to another team)
 
     async def _request_backfill(self) -> None:
-        if self._backfill_pending:
+        if self._backfill_pending or self.closed is not None:
             return
         self._backfill_pending = True
-        await self._send({"type": "resume", "seq": self.seq})
+        self._resume_id = self.new_id()
+        await self._send({"type": "resume", "seq": self.seq, "id": self._resume_id})
 
 
 def contiguous(client: BotClient) -> list[str]:

@@ -1,0 +1,132 @@
+"""The bot client's own bookkeeping, against a scripted fake server (no Django, no daphne):
+it must report a gap the server leaves and heal it with `resume`, fill the events a `sync`
+skipped without calling that a gap, drop repeated events, flag events outside their frame,
+and re-send a frame the server dropped as `rate_limited`."""
+
+import json
+
+from websockets.asyncio.server import serve
+
+from game.realtime.botclient import BotClient, contiguous
+
+
+def event(seq: int, kind: str = "chat_posted") -> dict:
+    return {"seq": seq, "kind": kind, "data": {}, "audience": "all"}
+
+
+def frame(seq_from: int, seq: int, *seqs: int) -> dict:
+    return {"type": "events", "seq_from": seq_from, "seq": seq, "events": [event(s) for s in seqs]}
+
+
+class FakeServer:
+    """Answers hello with a welcome at seq 2, then follows a script keyed by frame type."""
+
+    def __init__(self, log: int = 10):
+        self.log = log  # the game's last seq
+        self.received: list[dict] = []
+        self.script: list = []
+
+    async def handler(self, socket):
+        async for text in socket:
+            message = json.loads(text)
+            self.received.append(message)
+            kind = message["type"]
+            if kind == "hello":
+                await socket.send(
+                    json.dumps(
+                        {
+                            "type": "welcome",
+                            "seq": 2,
+                            "view": {"status": "running"},
+                            "you": {"kind": "player", "role": "US"},
+                        }
+                    )
+                )
+            elif kind == "resume":
+                since = message["seq"]
+                events = list(range(since + 1, self.log + 1))
+                await socket.send(json.dumps(frame(since + 1, self.log, *events)))
+            elif kind == "sync":
+                await socket.send(
+                    json.dumps({"type": "snapshot", "seq": self.log, "view": {"status": "x"}})
+                )
+            else:
+                reply = self.script.pop(0)(message)
+                for item in reply:
+                    await socket.send(json.dumps(item))
+
+    def push(self, socket_frames):
+        """Frames to send unprompted: the next command triggers them."""
+        self.script.append(lambda message: socket_frames)
+
+
+async def run(server: FakeServer, body):
+    async with serve(server.handler, "127.0.0.1", 0) as listening:
+        port = listening.sockets[0].getsockname()[1]
+        async with BotClient(f"ws://127.0.0.1:{port}/", token="t", label="fake") as client:
+            await body(client)
+            return client
+
+
+async def test_a_gap_is_reported_and_healed_with_resume():
+    server = FakeServer(log=6)
+
+    async def body(client):
+        # seq 3 arrives, then 6 (4 and 5 skipped): a gap; the client asks resume from 3.
+        server.push([frame(3, 3, 3), frame(6, 6, 6), {"type": "ack", "id": "x", "seq": 6}])
+        await client.send_raw({"type": "chat", "id": "x"})
+        await client.wait_seq(6, timeout=5)
+
+    client = await run(server, body)
+    assert client.gaps == [(4, 6)]
+    assert [m["seq"] for m in server.received if m["type"] == "resume"] == [3]
+    assert [e["seq"] for e in client.events] == [3, 4, 5, 6]
+    assert contiguous(client) == ["gap: expected seq 4, frame started at 6"]
+
+
+async def test_sync_skipping_events_is_back_filled_without_a_gap():
+    server = FakeServer(log=9)
+
+    async def body(client):
+        await client.sync()  # snapshot at 9 while the log is at 2: back-fill 3..9
+        await client.wait_seq(9, timeout=5)
+        # A late broadcast of events already logged is dropped as a duplicate.
+        server.push([frame(8, 9, 8, 9), {"type": "ack", "id": "y", "seq": 9}])
+        await client.send_raw({"type": "chat", "id": "y"})
+
+    client = await run(server, body)
+    assert client.gaps == []
+    assert client.view == {"status": "x"} and client.view_seq == 9
+    assert [e["seq"] for e in client.events] == list(range(3, 10))
+    assert client.duplicate_events == 2
+    assert contiguous(client) == []
+
+
+async def test_events_outside_their_frame_are_anomalies():
+    server = FakeServer()
+
+    async def body(client):
+        server.push([frame(3, 4, 3, 5), {"type": "ack", "id": "z", "seq": 4}])
+        await client.send_raw({"type": "chat", "id": "z"})
+
+    client = await run(server, body)
+    assert any("outside" in problem for problem in contiguous(client))
+
+
+async def test_rate_limited_commands_are_sent_again_with_the_same_id():
+    server = FakeServer()
+    answers = iter(
+        [
+            {"type": "error", "code": "rate_limited", "message": "slow down"},
+            {"type": "ack", "seq": 3},
+        ]
+    )
+    server.script = [lambda m: [{**next(answers), "id": m["id"]}] for _ in range(2)]
+
+    async def body(client):
+        assert (await client.command("chat", channel="all", text="hi"))["type"] == "ack"
+
+    client = await run(server, body)
+    sent = [m for m in server.received if m["type"] == "chat"]
+    assert len(sent) == 2 and sent[0]["id"] == sent[1]["id"]
+    assert client.rate_limited == 1
