@@ -24,6 +24,34 @@ class CommandRefused(Exception):
         self.message = message
 
 
+UNSTORABLE_MESSAGE = (
+    "The command contains a character that cannot be stored (a NUL character or an unpaired "
+    "surrogate); remove it and send again."
+)
+
+
+def storable_text(value) -> bool:
+    """False if any string in `value` (keys included, at any depth) holds a NUL character or
+    an unpaired surrogate. JSON escapes let clients send both; PostgreSQL refuses them in
+    JSON and text columns, and a lone surrogate cannot be encoded as UTF-8 at all."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return False
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return True
+
+
 @dataclass
 class CommandResult:
     seq: int
@@ -46,6 +74,8 @@ def game_execute(
     the first result without applying the command again.
     """
     now = time.time() if now is None else now
+    if not storable_text(command) or not storable_text(client_id):
+        raise CommandRefused("invalid", UNSTORABLE_MESSAGE)
     if client_id and len(client_id) > CLIENT_ID_MAX_LENGTH:
         # The REST API passes ids through unchecked; keep them out of the receipt column.
         raise CommandRefused(

@@ -8,7 +8,12 @@ from django.db import IntegrityError, transaction
 from game import engine
 from game.models import Event, Game, Player
 from game.services.actors import Actor
-from game.services.commands import CommandRefused, game_execute
+from game.services.commands import (
+    UNSTORABLE_MESSAGE,
+    CommandRefused,
+    game_execute,
+    storable_text,
+)
 
 NAME_MAX_LENGTH = 60
 
@@ -48,6 +53,8 @@ def game_create(
 def player_join(*, game: Game, name: str, role: str) -> tuple[Player, str]:
     """Seat a new player on a team. Returns the player and its secret token (shown once)."""
     name = " ".join((name or "").split())
+    if not storable_text(name):
+        raise CommandRefused("invalid", UNSTORABLE_MESSAGE)
     if not name:
         raise CommandRefused("invalid", "Please enter a display name.")
     if len(name) > NAME_MAX_LENGTH:

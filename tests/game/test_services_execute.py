@@ -364,3 +364,32 @@ def test_facilitators_are_told_apart_by_user(table):
         )
         assert not result.duplicate
     assert len(table.state["notes"]) == 3
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\ud800", "a\udfffb"])
+@pytest.mark.parametrize(
+    "where",
+    ["text", "channel", "nested", "key", "client_id"],
+)
+def test_text_the_database_cannot_store_is_refused(table, bad, where):
+    """NUL characters and unpaired surrogates (both reachable through JSON escapes) are
+    refused as invalid, instead of failing in the database: PostgreSQL rejects them in JSON
+    and text columns, and neither back end can encode a lone surrogate as UTF-8."""
+    table.start()
+    before = _footprint(table.game_id)
+    command = {"channel": "all", "text": "hello"}
+    client_id = None
+    if where == "text":
+        command["text"] = f"hi {bad}"
+    elif where == "channel":
+        command["channel"] = ["A", f"B{bad}"]
+    elif where == "nested":
+        command["extra"] = {"deep": [[f"{bad}"]]}
+    elif where == "key":
+        command[f"k{bad}"] = 1
+    else:
+        client_id = f"id-{bad}"
+    with pytest.raises(CommandRefused) as refused:
+        table.run("chat", "A", client_id=client_id, **command)
+    assert refused.value.code == "invalid"
+    assert _footprint(table.game_id) == before

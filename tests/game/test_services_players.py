@@ -72,6 +72,8 @@ def test_names_are_trimmed_and_inner_space_collapsed(db, raw, stored):
         ("   \t ", "A", "invalid"),
         (None, "A", "invalid"),
         ("z" * 61, "A", "invalid"),
+        ("Ann\x00", "A", "invalid"),
+        ("Ann \ud800", "A", "invalid"),
         ("Ann", "ZZ", "unknown_role"),
         ("Ann", "a", "unknown_role"),
         ("Ann", "", "unknown_role"),
