@@ -14,16 +14,25 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from game import engine, selectors
+from game.models import Game
 from game.realtime import protocol
 from game.realtime.protocol import FrameError, dumps
-from game.services import Actor, CommandRefused, game_execute, player_authenticate
+from game.services import (
+    Actor,
+    CommandRefused,
+    CommandResult,
+    game_execute,
+    player_authenticate,
+)
 from game.services.broadcast import game_group, viewer_key
 from game.services.presence import presence_connect, presence_disconnect
+from game.services.seating import player_move, player_remove
 
 logger = logging.getLogger(__name__)
 
 SESSION_PLAYERS_KEY = "redlines_players"
 SEQ_PATTERN = re.compile(r"[0-9]{1,15}")
+SEAT_COMMANDS = ("player_move", "player_remove")
 
 
 class GameConsumer(AsyncWebsocketConsumer):
@@ -194,7 +203,9 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=dumps({"type": "pong", "id": client_id, "seq": self.seq}))
         elif kind == "sync":
             await self._send_snapshot(client_id)
-        elif kind == "resume":
+        elif kind == "resume" and ("seq" in frame or self.actor.kind != "facilitator"):
+            # `resume` names two things: this catch-up frame (with a `seq`) and the engine
+            # command that resumes a paused game (no payload; facilitators only).
             last = frame.get("seq")
             if not isinstance(last, int) or isinstance(last, bool) or last < 0:
                 raise FrameError(
@@ -232,7 +243,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             )
         command = {k: v for k, v in frame.items() if k not in {"id", "actor", "now"}}
         try:
-            result = await database_sync_to_async(game_execute)(
+            result = await database_sync_to_async(command_execute)(
                 game_id=self.game_id, actor=self.actor, command=command, client_id=client_id
             )
         except CommandRefused as refused:
@@ -341,6 +352,28 @@ class GameConsumer(AsyncWebsocketConsumer):
                 viewer=self.viewer,
                 player_id=self.actor.player_id,
             )
+
+
+def command_execute(
+    *, game_id: int, actor: Actor, command: dict, client_id: str | None
+) -> CommandResult:
+    """Run a client's command. A facilitator's `player_move` / `player_remove` goes through
+    the seating services, which also update the player's row (the socket and the REST API
+    authenticate players by that row); everything else goes straight to game_execute."""
+    kind = command["type"]
+    if actor.kind == "facilitator" and kind in SEAT_COMMANDS:
+        player_id = command.get("player_id")
+        if not isinstance(player_id, int) or isinstance(player_id, bool):
+            raise CommandRefused(
+                "invalid", "'player_id' must be the number of a seated player (see the roster)."
+            )
+        game = Game.objects.get(pk=game_id)
+        if kind == "player_move":
+            return player_move(
+                game=game, player_id=player_id, role=command.get("role"), actor=actor
+            )
+        return player_remove(game=game, player_id=player_id, actor=actor)
+    return game_execute(game_id=game_id, actor=actor, command=command, client_id=client_id)
 
 
 def _last_seq_from_query(scope) -> int | None:

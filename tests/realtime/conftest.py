@@ -167,7 +167,9 @@ def table(make_game) -> Table:
 @pytest.fixture
 def staff_user():
     return get_user_model().objects.create_user(
-        username="facilitator", password="not-used-here", is_staff=True
+        username="facilitator",
+        password=None,
+        is_staff=True,  # no hashing: tests log in by force
     )
 
 
@@ -246,7 +248,9 @@ class Socket:
     async def ping(self) -> dict:
         client_id = self.new_id()
         await self.send({"type": "ping", "id": client_id})
-        return await self.next(lambda f: f["type"] == "pong" and f.get("id") == client_id)
+        return await self.next(
+            lambda f: f["type"] in {"pong", "error"} and f.get("id") == client_id
+        )
 
     # -- receiving ------------------------------------------------------------------------
 
