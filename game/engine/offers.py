@@ -187,7 +187,10 @@ def offer_withdraw(state: dict, command: dict) -> list[dict]:
 def offer_counter(state: dict, command: dict) -> list[dict]:
     original = _open_offer(state, command)
     counter = _new_offer(state, command, counter_of=original["id"])
-    countered = {"offer": original["id"], "by": counter["proposer"], "counter": counter["id"]}
+    # The counter's id goes only to the counter's parties (in its offer_proposed, which names
+    # the original in `counter_of`): an original party left out of the counter must not learn
+    # the id of an offer it is not party to.
+    countered = {"offer": original["id"], "by": counter["proposer"]}
     return [
         event("offer_countered", countered, offer_parties(original)),
         event("offer_proposed", {"offer": counter}, offer_parties(counter)),
@@ -211,6 +214,8 @@ def apply_offer_proposed(state: dict, data: dict) -> dict:
         "accepted_round": None,
     }
     offers = {**state["offers"], offer["id"]: offer}
+    if offer["counter_of"] is not None:
+        offers[offer["counter_of"]] = {**offers[offer["counter_of"]], "countered_by": offer["id"]}
     return {**state, "offers": offers, "offer_count": state["offer_count"] + 1}
 
 
@@ -237,7 +242,7 @@ def apply_offer_withdrawn(state: dict, data: dict) -> dict:
 
 @applies("offer_countered")
 def apply_offer_countered(state: dict, data: dict) -> dict:
-    return _with_offer(state, data["offer"], status="countered", countered_by=data["counter"])
+    return _with_offer(state, data["offer"], status="countered")
 
 
 @applies("offer_expired")

@@ -88,9 +88,7 @@ def view(state: dict, viewer: dict) -> dict:
         "red_lines": _red_lines(state, role, god),
         "disclosures": _disclosures(state, role, god),
         "injects": [item for item in state["injects"] if _sees(item["audience"], role, god)],
-        "offers": [
-            offer for offer in in_order(state["offers"]) if _sees(offer_parties(offer), role, god)
-        ],
+        "offers": _offers(state, role, god),
         "decisions": _decisions(state, role, god),
         "standing_decisions": state["decisions"],
         "results": [_result(entry, role, god) for entry in state["results"]],
@@ -104,6 +102,19 @@ def view(state: dict, viewer: dict) -> dict:
 
 def _sees(audience, role: str | None, god: bool) -> bool:
     return god or can_see(audience, "player" if role else "observer", role)
+
+
+def _offers(state: dict, role: str | None, god: bool) -> list[dict]:
+    """Offers the viewer is party to; a counter's id only if it is party to the counter too."""
+    offers = []
+    for offer in in_order(state["offers"]):
+        if not _sees(offer_parties(offer), role, god):
+            continue
+        counter = state["offers"].get(offer["countered_by"]) if offer["countered_by"] else None
+        if counter is not None and not _sees(offer_parties(counter), role, god):
+            offer = {**offer, "countered_by": None}
+        offers.append(offer)
+    return offers
 
 
 def _public_scenario(scenario: dict) -> dict:

@@ -1,7 +1,10 @@
 """Offers: propose, accept, reject, withdraw, counter, expire, and their checks."""
 
+import json
+
 import pytest
 
+from game.engine import view
 from game.engine.testing import term
 
 
@@ -80,7 +83,7 @@ def test_counter_offer_replaces_the_original(talks):
         note="Meet us halfway.",
     )
     assert talks.kinds(events) == ["offer_countered", "offer_proposed"]
-    assert events[0]["data"] == {"offer": "o1", "by": "C", "counter": "o2"}
+    assert events[0]["data"] == {"offer": "o1", "by": "C"}
     counter = events[1]["data"]["offer"]
     assert (counter["id"], counter["proposer"], counter["to"], counter["counter_of"]) == (
         "o2",
@@ -100,6 +103,12 @@ def test_counter_is_audienced_to_old_and_new_parties_separately(talks):
         "offer_counter", "B", offer=offer_id, to=["C"], terms=[term("C", "g", ">=", 1)]
     )
     assert [item["audience"] for item in events] == [["A", "B"], ["B", "C"]]
+    assert "o2" not in json.dumps(events[0])
+    # A, a party of the original only, sees it countered but not by which offer.
+    seen_by_a = next(o for o in view(talks.state, {"kind": "player", "role": "A"})["offers"])
+    assert (seen_by_a["status"], seen_by_a["countered_by"]) == ("countered", None)
+    seen_by_b = view(talks.state, {"kind": "player", "role": "B"})["offers"]
+    assert [o["countered_by"] for o in seen_by_b if o["id"] == "o1"] == ["o2"]
 
 
 def test_open_offers_expire_when_negotiation_ends(talks):

@@ -130,14 +130,6 @@ async def test_secrecy_seat_change_delivered_in_order_cuts_off_the_old_team():
         await table.close()
 
 
-COUNTER_LEAK = (
-    "Engine (documented): offer_countered goes to the original offer's parties with the "
-    "counter's id, and the original offer's `countered_by` holds it, even for a party the "
-    "counter is not addressed to; that role learns the id of an offer it is not party to."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=COUNTER_LEAK)
 async def test_secrecy_counter_offer_id_stays_with_the_counter_parties():
     table = await SocketTable.create(inline_scenario(), seed=33)
     try:
