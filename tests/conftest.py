@@ -7,6 +7,15 @@ import pytest
 os.environ.setdefault("GAME_TIMER_LOOP", "false")
 
 
+def pytest_configure(config):
+    # pytest-django has loaded the settings before this file is imported, so the environment
+    # default above comes too late for this process: switch the loop off here as well.
+    if config.pluginmanager.hasplugin("django"):
+        from django.conf import settings
+
+        settings.GAME_TIMER_LOOP = False
+
+
 def pytest_report_header(config):
     from django.conf import settings
 
