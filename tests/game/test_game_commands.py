@@ -39,14 +39,17 @@ def replay_fails(path: Path) -> tuple[CommandError, str]:
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory, django_db_setup, django_db_blocker):
     """Both bundled scenarios simulated with three seeds each, exported to files (once for
-    the module; the games are deleted afterwards)."""
+    the module; what it added to the database is removed again afterwards)."""
+    from scenarios.models import Scenario
     from scenarios.services import scenario_import_bundled
 
     folder = tmp_path_factory.mktemp("exports")
     files, outputs = {}, {}
     with django_db_blocker.unblock():
-        scenario_import_bundled()
+        scenarios_before = set(Scenario.objects.values_list("pk", flat=True))
+        games_before = set(Game.objects.values_list("pk", flat=True))
         try:
+            scenario_import_bundled(update=False)
             for slug in BUNDLED:
                 for seed in SEEDS:
                     path = folder / f"{slug}-{seed}.json"
@@ -55,10 +58,8 @@ def exports(tmp_path_factory, django_db_setup, django_db_blocker):
                     )
                     files[slug, seed] = path
         finally:
-            Game.objects.all().delete()
-            from scenarios.models import Scenario
-
-            Scenario.objects.all().delete()
+            Game.objects.exclude(pk__in=games_before).delete()
+            Scenario.objects.exclude(pk__in=scenarios_before).delete()
     return files, outputs
 
 
