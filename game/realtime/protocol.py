@@ -53,7 +53,7 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> dict:
     """Turn a received frame into a dict with a `type`, or raise FrameError."""
     if bytes_data is not None or text is None:
         raise FrameError("invalid_frame", "Send JSON text frames; binary frames are not accepted.")
-    if len(text.encode()) > MAX_FRAME_BYTES:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
         raise FrameError(
             "too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes; this one is larger."
         )
