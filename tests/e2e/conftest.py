@@ -1,24 +1,34 @@
-"""Fixtures for end-to-end tests: migrated databases for real server processes.
+"""Fixtures for end-to-end tests: databases and real server processes.
 
-- `sqlite_backend`: a private copy of a SQLite file that was migrated and prepared with
-  `manage.py demo_setup` once per session (both run as subprocesses); no Redis, so each
-  server uses the in-memory channel layer.
-- `services_backend`: a fresh PostgreSQL database created for this session
-  (`redlines_e2e_<pid>`, migrated and prepared once, dropped at the end) and Redis with a
-  channel prefix unique to the test. For tests marked `services`: a service that cannot be
-  reached FAILS the test; it is never skipped.
+Databases (migrated and prepared with `manage.py demo_setup`, run as subprocesses):
+- `sqlite_template`: a SQLite file prepared once per session; `sqlite_backend` gives a test
+  a private copy of it (no Redis: the in-memory channel layer, one process).
+- `services_databases`: two fresh PostgreSQL databases for this session,
+  `redlines_e2e_<pid>` (the shared servers') and `redlines_e2e_<pid>_own` (for tests that
+  start and kill their own servers), dropped at the end. With Redis they make
+  `services_backend`. A service that cannot be reached FAILS the test, never skips it.
+
+Servers, started once per session because each start (and each password login, ~1 s of
+PBKDF2) costs seconds:
+- `shared_pair`: two daphne processes on PostgreSQL + Redis, both running the timer loop;
+- `shared_single`: one daphne process on a SQLite copy, running the timer loop;
+- `leg`: the shared servers of the leg being run (`shared_pair` in the services leg,
+  `shared_single` otherwise). Each test makes its own games on them.
 """
 
 import itertools
 import os
 import shutil
 import urllib.parse
+from dataclasses import dataclass
 
 import pytest
-from servers import manage
+from servers import Server, daphne_servers, manage
+from tablekit import Staff
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+TIMER_ENV = {"GAME_TIMER_LOOP": "true", "GAME_TIMER_INTERVAL": "0.05"}
 _prefixes = itertools.count(1)
 
 
@@ -26,6 +36,17 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.slow)
+
+
+def services_leg() -> bool:
+    """Is this the PostgreSQL + Redis leg of the suite (bin/test --services, CI)?"""
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        return True
+    url = os.environ.get("DATABASE_URL", "")
+    return url.startswith(("postgres://", "postgresql://")) and bool(os.environ.get("REDIS_URL"))
+
+
+# -- SQLite ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -37,23 +58,26 @@ def sqlite_template(tmp_path_factory):
     return folder / "db.sqlite3"
 
 
-@pytest.fixture
-def sqlite_backend(sqlite_template, tmp_path):
-    target = tmp_path / "db.sqlite3"
+def _sqlite_copy(template, folder) -> dict:
+    target = folder / "db.sqlite3"
     for suffix in ("", "-wal", "-shm"):
-        source = sqlite_template.with_name(sqlite_template.name + suffix)
+        source = template.with_name(template.name + suffix)
         if source.exists():
             shutil.copy(source, target.with_name(target.name + suffix))
     return {"DATABASE_URL": f"sqlite:///{target}"}
 
 
+@pytest.fixture
+def sqlite_backend(sqlite_template, tmp_path):
+    return _sqlite_copy(sqlite_template, tmp_path)
+
+
+# -- PostgreSQL and Redis ---------------------------------------------------------------------
+
+
 def _postgres_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
     return url if url.startswith(("postgres://", "postgresql://")) else DEFAULT_DATABASE_URL
-
-
-def _redis_url() -> str:
-    return os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
 
 
 def _admin_connect(url: str):
@@ -72,34 +96,43 @@ def _admin_connect(url: str):
 
 
 @pytest.fixture(scope="session")
-def services_database():
-    """A fresh PostgreSQL database for this session's server processes; dropped at the end."""
+def services_databases():
+    """(shared, own): fresh PostgreSQL databases for this session; dropped at the end."""
     base = _postgres_url()
-    name = f"redlines_e2e_{os.getpid()}"
+    shared = f"redlines_e2e_{os.getpid()}"
+    own = f"{shared}_own"
     try:
         admin = _admin_connect(base)
     except Exception as exc:
         pytest.fail(f"PostgreSQL is required for this test and unreachable at {base}: {exc}")
+
+    def drop():
+        with _admin_connect(base) as conn:
+            for name in (own, shared):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def url(name: str) -> str:
+        return urllib.parse.urlunsplit(urllib.parse.urlsplit(base)._replace(path=f"/{name}"))
+
     with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urllib.parse.urlsplit(base)
-    url = urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-    try:
-        env = {"DATABASE_URL": url}
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        manage("demo_setup", env=env)
-        yield url
-    finally:
-        with _admin_connect(base) as admin:
+        for name in (own, shared):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{shared}"')
+    try:
+        manage("migrate", "--noinput", "-v", "0", env={"DATABASE_URL": url(shared)})
+        manage("demo_setup", env={"DATABASE_URL": url(shared)})
+        with _admin_connect(base) as conn:  # a copy, while nothing is connected to it
+            conn.execute(f'CREATE DATABASE "{own}" TEMPLATE "{shared}"')
+        yield url(shared), url(own)
+    finally:
+        drop()
 
 
-@pytest.fixture
-def redis_url():
+@pytest.fixture(scope="session")
+def redis_service():
     import redis
 
-    url = _redis_url()
+    url = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     try:
         client = redis.Redis.from_url(url, socket_timeout=5)
         client.ping()
@@ -109,23 +142,67 @@ def redis_url():
     return url
 
 
+def _prefix() -> str:
+    return f"redlines-e2e-{os.getpid()}-{next(_prefixes)}"
+
+
 @pytest.fixture
-def services_backend(services_database, redis_url):
-    prefix = f"redlines-e2e-{os.getpid()}-{next(_prefixes)}"
-    return {"DATABASE_URL": services_database, "REDIS_URL": redis_url, "CHANNEL_PREFIX": prefix}
-
-
-def services_leg() -> bool:
-    """Is this the PostgreSQL + Redis leg of the suite (bin/test --services, CI)?"""
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        return True
-    url = os.environ.get("DATABASE_URL", "")
-    return url.startswith(("postgres://", "postgresql://")) and bool(os.environ.get("REDIS_URL"))
+def services_backend(services_databases, redis_service):
+    """For a test that starts (and kills) its own servers: the session's own database, and
+    a channel prefix of its own. No other server uses that database."""
+    return {
+        "DATABASE_URL": services_databases[1],
+        "REDIS_URL": redis_service,
+        "CHANNEL_PREFIX": _prefix(),
+    }
 
 
 @pytest.fixture
 def leg_backend(request):
-    """The back ends of the leg being run: a SQLite file with the in-memory channel layer in
-    the default leg; PostgreSQL and Redis in the services leg (where they must be up)."""
-    name = "services_backend" if services_leg() else "sqlite_backend"
-    return request.getfixturevalue(name)
+    """Back ends for a test's own servers: a private SQLite copy in the default leg;
+    PostgreSQL and Redis in the services leg."""
+    return request.getfixturevalue("services_backend" if services_leg() else "sqlite_backend")
+
+
+# -- shared servers ---------------------------------------------------------------------------
+
+
+@dataclass
+class Shared:
+    servers: list[Server]
+    staff: Staff
+    env: dict[str, str]
+
+    @property
+    def first(self) -> Server:
+        return self.servers[0]
+
+    def server(self, index: int) -> Server:
+        """Servers taken in turn: index 0, 1, 2, ... on a pair alternate processes."""
+        return self.servers[index % len(self.servers)]
+
+
+@pytest.fixture(scope="session")
+def shared_pair(services_databases, redis_service, tmp_path_factory):
+    env = {
+        "DATABASE_URL": services_databases[0],
+        "REDIS_URL": redis_service,
+        "CHANNEL_PREFIX": _prefix(),
+        **TIMER_ENV,
+    }
+    log_dir = tmp_path_factory.mktemp("e2e-pair")
+    with daphne_servers(env, count=2, log_dir=log_dir, name="pair") as servers:
+        yield Shared(servers, Staff.login(servers[0].url), env)
+
+
+@pytest.fixture(scope="session")
+def shared_single(sqlite_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("e2e-single")
+    env = {**_sqlite_copy(sqlite_template, folder), **TIMER_ENV}
+    with daphne_servers(env, count=1, log_dir=folder, name="single") as servers:
+        yield Shared(servers, Staff.login(servers[0].url), env)
+
+
+@pytest.fixture
+def leg(request) -> Shared:
+    return request.getfixturevalue("shared_pair" if services_leg() else "shared_single")

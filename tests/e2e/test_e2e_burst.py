@@ -13,9 +13,7 @@ fire 15 chat messages at once, without waiting for answers: 165 commits, each br
 import asyncio
 import time
 
-from conftest import services_leg
-from servers import daphne_servers
-from tablekit import Staff, expected_for, join, log_problems
+from tablekit import expected_for, join, log_problems
 
 from game.realtime.botclient import BotClient
 
@@ -25,56 +23,56 @@ FACILITATORS = 2
 MESSAGES = 15
 
 
-def test_burst_of_quick_commands_shows_no_gap(leg_backend, tmp_path):
-    count = 2 if services_leg() else 1  # the in-memory layer cannot span processes
-    with daphne_servers(leg_backend, count=count, log_dir=tmp_path) as servers:
-        staff = Staff.login(servers[0].url)
-        code = staff.create_game(servers[0].url, seed=3)
-        tokens = {role: join(servers[0].url, code, role) for role in ROLES}
-        staff.command(servers[0].url, code, "start")
+def test_burst_of_quick_commands_shows_no_gap(leg):
+    servers, staff = leg.servers, leg.staff
+    count = len(servers)  # 1 (in-memory layer), or 2 in the services leg
+    code = staff.create_game(servers[0].url, seed=3)
+    tokens = {role: join(servers[0].url, code, role) for role in ROLES}
+    staff.command(servers[0].url, code, "start")
 
-        async def scenario():
-            clients = []
-            for n in range(FACILITATORS):
+    async def scenario():
+        clients = []
+        for n in range(FACILITATORS):
+            server = servers[n % count]
+            clients.append(
+                BotClient(
+                    server.ws_url(code),
+                    headers={"Cookie": staff.cookie},
+                    origin=server.origin,
+                    label=f"facilitator-{n}@{server.port}",
+                )
+            )
+        for role in ROLES:
+            for n in range(SOCKETS_PER_ROLE):
                 server = servers[n % count]
                 clients.append(
                     BotClient(
                         server.ws_url(code),
-                        headers={"Cookie": staff.cookie},
+                        token=tokens[role],
                         origin=server.origin,
-                        label=f"facilitator-{n}@{server.port}",
+                        label=f"{role}-{n}@{server.port}",
                     )
                 )
-            for role in ROLES:
-                for n in range(SOCKETS_PER_ROLE):
-                    server = servers[n % count]
-                    clients.append(
-                        BotClient(
-                            server.ws_url(code),
-                            token=tokens[role],
-                            origin=server.origin,
-                            label=f"{role}-{n}@{server.port}",
-                        )
-                    )
-            await asyncio.gather(*(client.connect() for client in clients))
-            try:
-                began = time.monotonic()
-                answers = await asyncio.gather(
-                    *(
-                        client.command("chat", channel="all", text=f"{client.label} #{n}")
-                        for client in clients
-                        for n in range(MESSAGES)
-                    )
+        await asyncio.gather(*(client.connect() for client in clients))
+        try:
+            began = time.monotonic()
+            answers = await asyncio.gather(
+                *(
+                    client.command("chat", channel="all", text=f"{client.label} #{n}")
+                    for client in clients
+                    for n in range(MESSAGES)
                 )
-                elapsed = time.monotonic() - began
-                last = max(answer["seq"] for answer in answers)
-                await asyncio.gather(*(client.wait_seq(last, timeout=20) for client in clients))
-                return clients, answers, elapsed
-            finally:
-                await asyncio.gather(*(client.close() for client in clients))
+            )
+            elapsed = time.monotonic() - began
+            last = max(answer["seq"] for answer in answers)
+            await asyncio.gather(*(client.wait_seq(last, timeout=20) for client in clients))
+            return clients, answers, elapsed
+        finally:
+            await asyncio.gather(*(client.close() for client in clients))
 
-        clients, answers, elapsed = asyncio.run(asyncio.wait_for(scenario(), 60))
-        record = staff.export(servers[0].url, code)
+    clients, answers, elapsed = asyncio.run(asyncio.wait_for(scenario(), 60))
+    record = staff.export(servers[0].url, code)
+    staff.command(servers[0].url, code, "end")
 
     assert [answer["type"] for answer in answers] == ["ack"] * len(answers)
     assert len({answer["seq"] for answer in answers}) == len(answers)

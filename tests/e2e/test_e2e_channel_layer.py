@@ -20,8 +20,8 @@ import asyncio
 import time
 
 import pytest
-from servers import ROOT, Server, daphne_servers
-from tablekit import Staff, join
+from servers import ROOT
+from tablekit import join
 
 from game.realtime.botclient import BotClient
 
@@ -30,12 +30,13 @@ IDLE_SECONDS = 7  # longer than redis-py's default socket_timeout of 5 s
 
 
 @pytest.fixture
-def layer_settings(settings, services_backend, monkeypatch):
+def layer_settings(settings, redis_service, monkeypatch):
     """CHANNEL_LAYERS exactly as tabletop/settings.py builds them from the services env."""
+    import os
     import runpy
 
-    monkeypatch.setenv("REDIS_URL", services_backend["REDIS_URL"])
-    monkeypatch.setenv("CHANNEL_PREFIX", services_backend["CHANNEL_PREFIX"])
+    monkeypatch.setenv("REDIS_URL", redis_service)
+    monkeypatch.setenv("CHANNEL_PREFIX", f"redlines-e2e-{os.getpid()}-layer")
     built = runpy.run_path(str(ROOT / "tabletop" / "settings.py"))
     settings.CHANNEL_LAYERS = built["CHANNEL_LAYERS"]
     return built
@@ -77,35 +78,35 @@ async def test_pubsub_layer_gets_the_configured_timeouts_and_few_connections(lay
         await layer.flush()
 
 
-def test_idle_socket_still_receives_after_longer_than_redis_timeout(services_backend, tmp_path):
+def test_idle_socket_still_receives_after_longer_than_redis_timeout(shared_pair):
     """Both processes idle (no frames, no pings, no Redis traffic) for longer than redis-py's
     default timeout; then an event committed on one reaches a socket on the other."""
-    with daphne_servers(services_backend, count=2, log_dir=tmp_path) as (one, two):
-        staff = Staff.login(one.url)
-        code = staff.create_game(one.url, seed=5)
-        token = join(one.url, code, "JP")
-        staff.command(one.url, code, "start")
+    (one, two), staff = shared_pair.servers, shared_pair.staff
+    code = staff.create_game(one.url, seed=5)
+    token = join(one.url, code, "JP")
+    staff.command(one.url, code, "start")
 
-        async def scenario():
-            client = BotClient(
-                two.ws_url(code), token=token, origin=two.origin, ping_interval=None, label="JP"
+    async def scenario():
+        client = BotClient(
+            two.ws_url(code), token=token, origin=two.origin, ping_interval=None, label="JP"
+        )
+        async with client:
+            await client.wait_until(lambda: client.presence is not None, what="presence")
+            idle_since = len(client.frames)
+            await asyncio.sleep(IDLE_SECONDS)
+            assert len(client.frames) == idle_since, "the socket was not idle"
+            sent = time.monotonic()
+            ack = await asyncio.to_thread(
+                staff.command, one.url, code, "chat", channel="all", text="still there?"
             )
-            async with client:
-                await client.wait_until(lambda: client.presence is not None, what="presence")
-                idle_since = len(client.frames)
-                await asyncio.sleep(IDLE_SECONDS)
-                assert len(client.frames) == idle_since, "the socket was not idle"
-                sent = time.monotonic()
-                ack = await asyncio.to_thread(
-                    staff.command, one.url, code, "chat", channel="all", text="still there?"
-                )
-                event = await client.wait_event(
-                    lambda e: e["kind"] == "chat_posted", after=ack["seq"] - 1, timeout=5
-                )
-                return event, time.monotonic() - sent
+            event = await client.wait_event(
+                lambda e: e["kind"] == "chat_posted", after=ack["seq"] - 1, timeout=5
+            )
+            return event, time.monotonic() - sent
 
-        event, latency = asyncio.run(asyncio.wait_for(scenario(), 30))
-        logs = one.log_tail(100_000) + two.log_tail(100_000)
+    event, latency = asyncio.run(asyncio.wait_for(scenario(), 30))
+    staff.command(one.url, code, "end")
+    logs = one.log_tail(1_000_000) + two.log_tail(1_000_000)
     assert event["data"]["text"] == "still there?"
     assert latency < 3
     assert "Timeout reading" not in logs
@@ -117,18 +118,16 @@ def test_idle_socket_still_receives_after_longer_than_redis_timeout(services_bac
     reason="tabletop/health.py: each /healthz leaves a PubSub subscription behind "
     "(the layer unsubscribes a channel only when a receive() on it is cancelled)",
 )
-def test_healthz_leaves_no_subscription_behind(services_backend, tmp_path):
+def test_healthz_leaves_no_subscription_behind(shared_pair):
     import redis
 
-    server = Server(services_backend, log_path=tmp_path / "daphne.log").start()
+    server, prefix = shared_pair.first, shared_pair.env["CHANNEL_PREFIX"]
+    client = redis.Redis.from_url(shared_pair.env["REDIS_URL"])
     try:
-        server.wait_healthy()
+        before = len(client.pubsub_channels(f"{prefix}*"))
         for _ in range(10):
             server.wait_healthy(timeout=5)
-        client = redis.Redis.from_url(services_backend["REDIS_URL"])
-        prefix = services_backend["CHANNEL_PREFIX"]
-        leaked = client.pubsub_channels(f"{prefix}*")
-        client.close()
+        after = len(client.pubsub_channels(f"{prefix}*"))
     finally:
-        server.stop()
-    assert leaked == []
+        client.close()
+    assert after == before

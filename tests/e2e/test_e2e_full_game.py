@@ -1,7 +1,8 @@
 """A whole game of the bundled coalition-2022 scenario over real WebSockets.
 
-One daphne process on the leg's back ends (a SQLite file and the in-memory channel layer;
-PostgreSQL and Redis in the services leg), one bot client per role
+The leg's shared servers: one daphne process on a SQLite file with the in-memory channel
+layer; in the services leg two processes on PostgreSQL and Redis, the bots spread over
+both. One bot client per role
 (game.realtime.botclient, deciding with the engine's bot_plan from its own view) and a
 facilitator client logged in with a Django session, which starts the game and advances
 every phase to the end.
@@ -10,8 +11,7 @@ every phase to the end.
 import asyncio
 import time
 
-from servers import daphne_server
-from tablekit import Staff, Table, expected_for, join, log_problems
+from tablekit import Table, expected_for, join, log_problems
 
 from game import engine
 from game.realtime.botclient import BotClient
@@ -36,40 +36,39 @@ async def _play_whole_game(table: Table) -> int:
     return ack["seq"]
 
 
-def test_full_game_over_real_sockets(leg_backend, tmp_path):
+def test_full_game_over_real_sockets(leg):
     started = time.monotonic()
-    with daphne_server(leg_backend, log_dir=tmp_path) as server:
-        staff = Staff.login(server.url)
-        code = staff.create_game(server.url, seed=SEED)
-        tokens = {role: join(server.url, code, role) for role in ("US", "JP", "ROK")}
+    server, staff = leg.first, leg.staff
+    code = staff.create_game(server.url, seed=SEED)
+    tokens = {role: join(server.url, code, role) for role in ("US", "JP", "ROK")}
 
-        async def scenario():
-            facilitator = BotClient(
-                server.ws_url(code),
-                headers={"Cookie": staff.cookie},
-                origin=server.origin,
-                label="facilitator",
+    async def scenario():
+        facilitator = BotClient(
+            server.ws_url(code),
+            headers={"Cookie": staff.cookie},
+            origin=server.origin,
+            label="facilitator",
+        )
+        bots = [
+            BotClient(
+                leg.server(n + 1).ws_url(code),
+                token=token,
+                origin=leg.server(n + 1).origin,
+                seed=SEED,
+                label=role,
             )
-            bots = [
-                BotClient(
-                    server.ws_url(code),
-                    token=token,
-                    origin=server.origin,
-                    seed=SEED,
-                    label=role,
-                )
-                for role, token in tokens.items()
-            ]
-            async with Table(code, facilitator, bots) as table:
-                assert facilitator.you["kind"] == "facilitator"
-                assert [bot.role for bot in bots] == ["US", "JP", "ROK"]
-                final_seq = await _play_whole_game(table)
-                await table.settle(final_seq)
-                await asyncio.gather(*(client.sync() for client in table.clients))
-                return table
+            for n, (role, token) in enumerate(tokens.items())
+        ]
+        async with Table(code, facilitator, bots) as table:
+            assert facilitator.you["kind"] == "facilitator"
+            assert [bot.role for bot in bots] == ["US", "JP", "ROK"]
+            final_seq = await _play_whole_game(table)
+            await table.settle(final_seq)
+            await asyncio.gather(*(client.sync() for client in table.clients))
+            return table
 
-        table = asyncio.run(asyncio.wait_for(scenario(), 60))
-        record = staff.export(server.url, code)
+    table = asyncio.run(asyncio.wait_for(scenario(), 60))
+    record = staff.export(server.url, code)
 
     facilitator = table.facilitator
     # The game ended, with a final score for every role.

@@ -12,8 +12,7 @@ import time
 from collections import Counter
 
 import pytest
-from servers import daphne_servers
-from tablekit import Staff, expected_for, join, log_problems
+from tablekit import expected_for, join, log_problems
 
 from game.realtime.botclient import BotClient
 
@@ -23,79 +22,76 @@ ROLES = ("US", "JP", "ROK")
 CHATS_PER_SOCKET = 8
 
 
-def test_two_processes_same_events_same_order_and_serialised_commands(services_backend, tmp_path):
+def test_two_processes_same_events_same_order_and_serialised_commands(shared_pair):
     started = time.monotonic()
-    with daphne_servers(services_backend, count=2, log_dir=tmp_path) as (one, two):
-        health = [server.wait_healthy() for server in (one, two)]
-        assert all(
-            h["channel_layer"]["backend"].endswith("RedisPubSubChannelLayer") for h in health
-        )
-        assert all(h["database"]["backend"] == "postgresql" for h in health)
-        staff = Staff.login(two.url)
-        code = staff.create_game(one.url, seed=SEED)
-        tokens = {
-            role: join(two.url if i % 2 else one.url, code, role) for i, role in enumerate(ROLES)
-        }
+    one, two = shared_pair.servers
+    staff = shared_pair.staff
+    health = [server.wait_healthy() for server in (one, two)]
+    assert all(h["channel_layer"]["backend"].endswith("RedisPubSubChannelLayer") for h in health)
+    assert all(h["database"]["backend"] == "postgresql" for h in health)
+    code = staff.create_game(one.url, seed=SEED)
+    tokens = {role: join(two.url if i % 2 else one.url, code, role) for i, role in enumerate(ROLES)}
 
-        async def scenario():
-            # Every log starts at seq 0 (players: hello last_seq=0; facilitator: ?seq=0).
-            sockets = {}
-            for server in (one, two):
-                sockets[("facilitator", server.port)] = BotClient(
-                    server.ws_url(code) + "?seq=0",
-                    headers={"Cookie": staff.cookie},
+    async def scenario():
+        # Every log starts at seq 0 (players: hello last_seq=0; facilitator: ?seq=0).
+        sockets = {}
+        for server in (one, two):
+            sockets[("facilitator", server.port)] = BotClient(
+                server.ws_url(code) + "?seq=0",
+                headers={"Cookie": staff.cookie},
+                origin=server.origin,
+                label=f"facilitator@{server.port}",
+            )
+            for role in ROLES:
+                sockets[(role, server.port)] = BotClient(
+                    server.ws_url(code),
+                    token=tokens[role],
                     origin=server.origin,
-                    label=f"facilitator@{server.port}",
+                    seed=SEED,
+                    last_seq=0,
+                    label=f"{role}@{server.port}",
                 )
-                for role in ROLES:
-                    sockets[(role, server.port)] = BotClient(
-                        server.ws_url(code),
-                        token=tokens[role],
-                        origin=server.origin,
-                        seed=SEED,
-                        last_seq=0,
-                        label=f"{role}@{server.port}",
-                    )
-            clients = list(sockets.values())
-            await asyncio.gather(*(client.connect() for client in clients))
-            try:
-                fac = sockets[("facilitator", one.port)]
-                # Bots play on alternating processes; their twins on the other only listen.
-                players = [sockets[(role, (one, two)[i % 2].port)] for i, role in enumerate(ROLES)]
+        clients = list(sockets.values())
+        await asyncio.gather(*(client.connect() for client in clients))
+        try:
+            fac = sockets[("facilitator", one.port)]
+            # Bots play on alternating processes; their twins on the other only listen.
+            players = [sockets[(role, (one, two)[i % 2].port)] for i, role in enumerate(ROLES)]
 
-                await fac.send_command("start")
-                # Concurrent burst on both processes: every socket chats at once.
-                burst = [
-                    client.command(
-                        "chat",
-                        channel="all" if n % 2 else ("team" if client.role else "all"),
-                        text=f"{client.label} says {n}",
-                    )
-                    for client in clients
-                    for n in range(CHATS_PER_SOCKET)
-                ]
-                answers = await asyncio.gather(*burst)
-                # One full round of bot play across both processes, the facilitator
-                # advancing from either process in turn.
-                facilitators = [sockets[("facilitator", s.port)] for s in (one, two)]
-                errors = []
-                for step in range(5):
-                    for _ in range(6):
-                        changed = False
-                        for bot in players:
-                            result = await bot.play()
-                            errors += result.errors
-                            changed = changed or result.changed
-                        if not changed:
-                            break
-                    last = await facilitators[step % 2].send_command("advance")
-                await asyncio.gather(*(c.wait_seq(last["seq"], timeout=15) for c in clients))
-                return sockets, answers, errors, last["seq"]
-            finally:
-                await asyncio.gather(*(client.close() for client in clients))
+            await fac.send_command("start")
+            # Concurrent burst on both processes: every socket chats at once.
+            burst = [
+                client.command(
+                    "chat",
+                    channel="all" if n % 2 else ("team" if client.role else "all"),
+                    text=f"{client.label} says {n}",
+                )
+                for client in clients
+                for n in range(CHATS_PER_SOCKET)
+            ]
+            answers = await asyncio.gather(*burst)
+            # One full round of bot play across both processes, the facilitator
+            # advancing from either process in turn.
+            facilitators = [sockets[("facilitator", s.port)] for s in (one, two)]
+            errors = []
+            for step in range(5):
+                for _ in range(6):
+                    changed = False
+                    for bot in players:
+                        result = await bot.play()
+                        errors += result.errors
+                        changed = changed or result.changed
+                    if not changed:
+                        break
+                last = await facilitators[step % 2].send_command("advance")
+            await asyncio.gather(*(c.wait_seq(last["seq"], timeout=15) for c in clients))
+            return sockets, answers, errors, last["seq"]
+        finally:
+            await asyncio.gather(*(client.close() for client in clients))
 
-        sockets, answers, errors, last_seq = asyncio.run(asyncio.wait_for(scenario(), 60))
-        record = staff.export(two.url, code)
+    sockets, answers, errors, last_seq = asyncio.run(asyncio.wait_for(scenario(), 60))
+    record = staff.export(two.url, code)
+    staff.command(one.url, code, "end")  # no leftover game for the shared servers' timers
 
     assert errors == []
     # Serialised: every chat was accepted with its own seq, and the log is gapless.

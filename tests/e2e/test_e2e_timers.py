@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
-from servers import Server, daphne_server, daphne_servers
+from servers import Server
 from tablekit import Staff, Table, join, log_problems, timed_scenario
 
 from game import engine
@@ -55,8 +55,8 @@ def assert_each_phase_started_once(record: dict, rounds: int) -> None:
     assert starts == expected[: len(starts)]
 
 
-def prepare(server: Server, seconds: dict, *, rounds: int = 1, seed: int = 1):
-    staff = Staff.login(server.url)
+def prepare(server: Server, seconds: dict, *, rounds: int = 1, seed: int = 1, staff=None):
+    staff = staff or Staff.login(server.url)
     document = timed_scenario(seconds, rounds=rounds)
     staff.import_scenario(server.url, document)
     code = staff.create_game(server.url, scenario=document["slug"], seed=seed)
@@ -85,86 +85,85 @@ def table_on(server: Server, staff: Staff, code: str, tokens: dict, *, seq0: boo
     return Table(code, facilitator, players)
 
 
-def test_timed_phases_advance_once_pause_freezes_extend_adds(leg_backend, tmp_path):
-    """One process. Also: a client connecting mid-phase gets the deadline in its welcome."""
+def test_timed_phases_advance_once_pause_freezes_extend_adds(leg):
+    """On the leg's shared servers (one process; two in the services leg). Also: a client
+    connecting mid-phase gets the deadline in its welcome view."""
     seconds = {"briefing": 1, "disclosure": 1, "negotiation": 2, "decision": 1}
-    with daphne_server({**leg_backend, **TIMER_ENV}, log_dir=tmp_path) as server:
-        staff, code, tokens = prepare(server, seconds)
+    server = leg.first
+    staff, code, tokens = prepare(server, seconds, staff=leg.staff)
 
-        async def scenario():
-            async with table_on(server, staff, code, tokens) as table:
-                fac = table.facilitator
-                assert fac.view["deadline"] is None  # the lobby is untimed
-                await fac.send_command("start")
-                briefing = await fac.wait_event(is_start(1, "briefing"))
-                assert briefing["data"]["deadline"] == pytest.approx(at(briefing) + 1)
+    async def scenario():
+        async with table_on(server, staff, code, tokens) as table:
+            fac = table.facilitator
+            assert fac.view["deadline"] is None  # the lobby is untimed
+            await fac.send_command("start")
+            briefing = await fac.wait_event(is_start(1, "briefing"))
+            assert briefing["data"]["deadline"] == pytest.approx(at(briefing) + 1)
 
-                # A socket connecting mid-phase is told the deadline in its welcome view.
-                async with BotClient(
-                    server.ws_url(code), token=tokens["US"], origin=server.origin, label="late"
-                ) as late:
-                    phase = (late.view["round"], late.view["phase"])
-                    started = await fac.wait_event(is_start(*phase))
-                    assert late.view["deadline"] == started["data"]["deadline"]
+            # A socket connecting mid-phase is told the deadline in its welcome view.
+            async with BotClient(
+                server.ws_url(code), token=tokens["US"], origin=server.origin, label="late"
+            ) as late:
+                phase = (late.view["round"], late.view["phase"])
+                started = await fac.wait_event(is_start(*phase))
+                assert late.view["deadline"] == started["data"]["deadline"]
 
-                # Timed phases advance by themselves, at (not before) their deadline.
-                disclosure = await fac.wait_event(is_start(1, "disclosure"), timeout=1 + SLACK)
-                negotiation = await fac.wait_event(is_start(1, "negotiation"), timeout=1 + SLACK)
-                for before, after in ((briefing, disclosure), (disclosure, negotiation)):
-                    assert before["data"]["deadline"] <= at(after)
-                    assert at(after) <= before["data"]["deadline"] + SLACK
-                    assert after["actor"]["kind"] == "system"
-                    assert fac.received_at[after["seq"]] >= before["data"]["deadline"]
+            # Timed phases advance by themselves, at (not before) their deadline.
+            disclosure = await fac.wait_event(is_start(1, "disclosure"), timeout=1 + SLACK)
+            negotiation = await fac.wait_event(is_start(1, "negotiation"), timeout=1 + SLACK)
+            for before, after in ((briefing, disclosure), (disclosure, negotiation)):
+                assert before["data"]["deadline"] <= at(after)
+                assert at(after) <= before["data"]["deadline"] + SLACK
+                assert after["actor"]["kind"] == "system"
+                assert fac.received_at[after["seq"]] >= before["data"]["deadline"]
 
-                # Pause freezes the remaining time: no advance while paused, even past the
-                # deadline the phase had.
-                await asyncio.sleep(0.3)
-                paused = await fac.send_command("pause")
-                await fac.wait_seq(paused["seq"])
-                remaining = fac.events[-1]["data"]["remaining"]
-                assert fac.events[-1]["kind"] == "game_paused"
-                assert 0.5 < remaining < 2.0
-                original = negotiation["data"]["deadline"]
-                await asyncio.sleep(max(0.0, original - time.time()) + 0.7)
-                view = await fac.sync()
-                assert (view["phase"], view["paused"], view["deadline"]) == (
-                    "negotiation",
-                    True,
-                    None,
-                )
-                assert view["remaining"] == remaining
-                assert phase_starts(fac.events)[-1] == (1, "negotiation")
+            # Pause freezes the remaining time: no advance while paused, even past the
+            # deadline the phase had.
+            await asyncio.sleep(0.3)
+            paused = await fac.send_command("pause")
+            await fac.wait_seq(paused["seq"])
+            remaining = fac.events[-1]["data"]["remaining"]
+            assert fac.events[-1]["kind"] == "game_paused"
+            assert 0.5 < remaining < 2.0
+            original = negotiation["data"]["deadline"]
+            await asyncio.sleep(max(0.0, original - time.time()) + 0.7)
+            view = await fac.sync()
+            assert (view["phase"], view["paused"], view["deadline"]) == (
+                "negotiation",
+                True,
+                None,
+            )
+            assert view["remaining"] == remaining
+            assert phase_starts(fac.events)[-1] == (1, "negotiation")
 
-                # Resume restarts the frozen time; extend adds to it.
-                resumed = await fac.send_command("resume")
-                await fac.wait_seq(resumed["seq"])
-                event = fac.events[-1]
-                assert event["kind"] == "game_resumed"
-                assert event["data"]["deadline"] == pytest.approx(at(event) + remaining)
-                extended = await fac.send_command("extend", seconds=1)
-                await fac.wait_seq(extended["seq"])
-                event = fac.events[-1]
-                assert event["kind"] == "timer_extended"
-                deadline = event["data"]["deadline"]
-                assert deadline == pytest.approx(at(fac.events[-2]) + remaining + 1)
-                decision = await fac.wait_event(
-                    is_start(1, "decision"), timeout=remaining + 1 + SLACK
-                )
-                assert deadline <= at(decision) <= deadline + SLACK
-                assert fac.received_at[decision["seq"]] >= deadline
+            # Resume restarts the frozen time; extend adds to it.
+            resumed = await fac.send_command("resume")
+            await fac.wait_seq(resumed["seq"])
+            event = fac.events[-1]
+            assert event["kind"] == "game_resumed"
+            assert event["data"]["deadline"] == pytest.approx(at(event) + remaining)
+            extended = await fac.send_command("extend", seconds=1)
+            await fac.wait_seq(extended["seq"])
+            event = fac.events[-1]
+            assert event["kind"] == "timer_extended"
+            deadline = event["data"]["deadline"]
+            assert deadline == pytest.approx(at(fac.events[-2]) + remaining + 1)
+            decision = await fac.wait_event(is_start(1, "decision"), timeout=remaining + 1 + SLACK)
+            assert deadline <= at(decision) <= deadline + SLACK
+            assert fac.received_at[decision["seq"]] >= deadline
 
-                # Decision ends by its timer; results are untimed and wait for the facilitator.
-                results = await fac.wait_event(is_start(1, "results"), timeout=1 + SLACK)
-                assert results["data"]["deadline"] is None
-                assert at(results) >= decision["data"]["deadline"]
-                await asyncio.sleep(1.0)
-                assert phase_starts(fac.events)[-1] == (1, "results")
-                final = await fac.send_command("advance")
-                await table.settle(final["seq"])
-                return table
+            # Decision ends by its timer; results are untimed and wait for the facilitator.
+            results = await fac.wait_event(is_start(1, "results"), timeout=1 + SLACK)
+            assert results["data"]["deadline"] is None
+            assert at(results) >= decision["data"]["deadline"]
+            await asyncio.sleep(1.0)
+            assert phase_starts(fac.events)[-1] == (1, "results")
+            final = await fac.send_command("advance")
+            await table.settle(final["seq"])
+            return table
 
-        table = asyncio.run(asyncio.wait_for(scenario(), 60))
-        record = staff.export(server.url, code)
+    table = asyncio.run(asyncio.wait_for(scenario(), 60))
+    record = staff.export(server.url, code)
 
     assert record["game"]["status"] == "ended"
     assert_each_phase_started_once(record, rounds=1)
@@ -237,28 +236,28 @@ def test_restart_mid_phase_keeps_the_deadline(leg_backend, tmp_path):
 
 
 @pytest.mark.services
-def test_two_processes_both_ticking_advance_each_phase_once(services_backend, tmp_path):
+def test_two_processes_both_ticking_advance_each_phase_once(shared_pair):
     """Both processes run the timer loop (every 50 ms) against the same games: every timed
     phase still starts exactly once, and both processes' sockets see the same log."""
     seconds = {"briefing": 1, "disclosure": 1, "negotiation": 1, "decision": 1}
-    env = {**services_backend, **TIMER_ENV, "GAME_TIMER_INTERVAL": "0.05"}
-    with daphne_servers(env, count=2, log_dir=tmp_path) as (one, two):
-        staff, code, tokens = prepare(one, seconds, rounds=2)
+    one, two = shared_pair.servers
+    assert shared_pair.env["GAME_TIMER_LOOP"] == "true"
+    staff, code, tokens = prepare(one, seconds, rounds=2, staff=shared_pair.staff)
 
-        async def scenario():
-            tables = [table_on(server, staff, code, tokens, seq0=True) for server in (one, two)]
-            async with tables[0], tables[1]:
-                fac = tables[0].facilitator
-                await fac.send_command("start")
-                for round_no in (1, 2):
-                    await fac.wait_event(is_start(round_no, "results"), timeout=4 * (1 + SLACK))
-                    last = await fac.send_command("advance")
-                for table in tables:
-                    await table.settle(last["seq"])
-                return tables
+    async def scenario():
+        tables = [table_on(server, staff, code, tokens, seq0=True) for server in (one, two)]
+        async with tables[0], tables[1]:
+            fac = tables[0].facilitator
+            await fac.send_command("start")
+            for round_no in (1, 2):
+                await fac.wait_event(is_start(round_no, "results"), timeout=4 * (1 + SLACK))
+                last = await fac.send_command("advance")
+            for table in tables:
+                await table.settle(last["seq"])
+            return tables
 
-        tables = asyncio.run(asyncio.wait_for(scenario(), 60))
-        record = staff.export(two.url, code)
+    tables = asyncio.run(asyncio.wait_for(scenario(), 60))
+    record = staff.export(two.url, code)
 
     assert record["game"]["status"] == "ended"
     assert_each_phase_started_once(record, rounds=2)
