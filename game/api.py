@@ -6,18 +6,26 @@ through the engine's view for the caller, exactly like the WebSocket.
 
 from django.conf import settings
 from django.core.cache import cache
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Throttled
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import (
+    APIException,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationError,
+)
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from game import engine
 from game.models import Game
-from game.realtime.consumers import SESSION_PLAYERS_KEY
-from game.services import Actor, CommandRefused, game_create, game_execute, player_join
+from game.realtime.consumers import SESSION_PLAYERS_KEY, command_execute
+from game.realtime.protocol import CLIENT_ID_MAX_LENGTH
+from game.services import Actor, CommandRefused, game_create, player_join
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
 from game.services.seating import player_move, player_remove
@@ -27,8 +35,46 @@ MAX_TABLES = 20
 
 
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
+    code = serializers.CharField(help_text="Stable, machine-readable (docs/protocol.md).")
+    message = serializers.CharField(help_text="What went wrong, for a person.")
+    fields = serializers.DictField(
+        required=False, help_text="Per-field problems, for code 'invalid' from input checks."
+    )
+
+
+# DRF's own exceptions, renamed to the codes the socket uses for the same thing.
+API_ERROR_CODES = {"throttled": "rate_limited", "not_authenticated": "unauthenticated"}
+
+
+class GameApiView(APIView):
+    """Every error of the game API is `{"code", "message"}` like the socket's error frames."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, ValidationError):
+            response.data = {
+                "code": "invalid",
+                "message": _validation_message(exc.detail),
+                "fields": exc.detail,
+            }
+        elif isinstance(exc, APIException):
+            code = exc.get_codes()
+            code = code if isinstance(code, str) else exc.default_code
+            response.data = {"code": API_ERROR_CODES.get(code, code), "message": str(exc.detail)}
+        return response
+
+
+def _validation_message(detail) -> str:
+    if isinstance(detail, dict):
+        return " ".join(
+            f"{field}: {' '.join(str(m) for m in messages)}"
+            if isinstance(messages, list)
+            else f"{field}: {messages}"
+            for field, messages in detail.items()
+        )
+    if isinstance(detail, list):
+        return " ".join(str(message) for message in detail)
+    return str(detail)
 
 
 class SeqOutput(serializers.Serializer):
@@ -51,8 +97,15 @@ class CommandInput(serializers.Serializer):
     )
 
 
+def game_by_code(code: str) -> Game:
+    game = Game.objects.filter(code=code.upper()).first()
+    if game is None:
+        raise NotFound(f"There is no game with code '{code.upper()}'; check the code.")
+    return game
+
+
 def refused_response(refused: CommandRefused) -> Response:
-    code = status.HTTP_404_NOT_FOUND if refused.code.startswith("unknown_player") else 400
+    code = status.HTTP_404_NOT_FOUND if refused.code == "unknown_player" else 400
     return Response({"code": refused.code, "message": refused.message}, status=code)
 
 
@@ -69,16 +122,25 @@ def game_links(request, game: Game) -> dict:
 
 
 def request_actor(request, game: Game) -> Actor:
-    """Staff are facilitators; players authenticate by session or the X-Player-Token header."""
+    """Staff are facilitators; players authenticate by session or the X-Player-Token header.
+
+    A player known by session cookie alone gets the same CSRF check as a logged-in user
+    (DRF checks only those), so another site cannot send commands from a player's browser.
+    """
     user = request.user
     if user.is_authenticated and user.is_staff:
         return Actor(kind="facilitator", user_id=user.pk, name=user.get_username())
-    token = request.headers.get(PLAYER_TOKEN_HEADER) or request.session.get(
-        SESSION_PLAYERS_KEY, {}
-    ).get(game.code)
+    token = request.headers.get(PLAYER_TOKEN_HEADER)
+    if not token:
+        token = request.session.get(SESSION_PLAYERS_KEY, {}).get(game.code)
+        if token and request.method not in ("GET", "HEAD", "OPTIONS"):
+            SessionAuthentication().enforce_csrf(request)
     player = player_authenticate(game_code=game.code, token=token) if token else None
     if player is None:
-        raise NotAuthenticated("Join this game first, or send your player token.")
+        raise NotAuthenticated(
+            f"Join this game first (its join page, or POST /api/games/{game.code}/join), "
+            f"or send your player token in the {PLAYER_TOKEN_HEADER} header."
+        )
     return Actor(kind="player", role=player.role, player_id=player.pk, name=player.name)
 
 
@@ -104,7 +166,7 @@ class GameLinksOutput(serializers.Serializer):
     socket_path = serializers.CharField()
 
 
-class GameListCreateApi(APIView):
+class GameListCreateApi(GameApiView):
     permission_classes = [IsAdminUser]
 
     @extend_schema(responses=GameLinksOutput(many=True), summary="List games (staff)")
@@ -114,7 +176,7 @@ class GameListCreateApi(APIView):
 
     @extend_schema(
         request=GameCreateInput,
-        responses={201: GameLinksOutput(many=True)},
+        responses={201: GameLinksOutput(many=True), 400: ErrorSerializer},
         summary="Create one or more games (tables) from a published scenario",
     )
     def post(self, request):
@@ -124,13 +186,13 @@ class GameListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         scenario = scenario_get(slug=data.validated_data["scenario"])
         if scenario is None or not scenario.published:
-            return Response(
-                {
-                    "code": "unknown_scenario",
-                    "message": f"No published scenario '{data.validated_data['scenario']}'.",
-                },
-                status=400,
+            slug = data.validated_data["scenario"]
+            message = (
+                f"Scenario '{slug}' is a draft; publish it before creating games from it."
+                if scenario is not None
+                else f"There is no scenario '{slug}'."
             )
+            return Response({"code": "unknown_scenario", "message": message}, status=400)
         snapshot = scenario.to_document()
         tables = data.validated_data["tables"]
         base_title = data.validated_data.get("title") or snapshot["title"]
@@ -180,18 +242,26 @@ def check_join_rate(request) -> None:
         )
 
 
-class GameJoinApi(APIView):
+class GameJoinApi(GameApiView):
     authentication_classes = []  # anyone with the code may join; no CSRF session needed
     permission_classes = []
 
     @extend_schema(
         request=JoinInput,
-        responses={201: JoinOutput, 400: ErrorSerializer},
+        responses={
+            201: JoinOutput,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            429: ErrorSerializer,
+        },
         summary="Join a game as a player",
+        description="Seats the caller on a team. The token in the answer is the player's "
+        "identity (X-Player-Token header, or the socket's hello); this browser's session also "
+        "keeps it. Limited to JOIN_RATE_LIMIT attempts a minute per address (429).",
     )
     def post(self, request, code: str):
         check_join_rate(request)
-        game = get_object_or_404(Game, code=code.upper())
+        game = game_by_code(code)
         data = JoinInput(data=request.data)
         data.is_valid(raise_exception=True)
         if game.status == Game.Status.ENDED:
@@ -219,45 +289,64 @@ class GameJoinApi(APIView):
         )
 
 
-class GameViewApi(APIView):
+class GameViewApi(GameApiView):
     permission_classes = []
 
     @extend_schema(
-        responses=ViewOutput,
+        responses={200: ViewOutput, 403: ErrorSerializer, 404: ErrorSerializer},
         summary="The caller's view of the game (facilitator, or player by token)",
     )
     def get(self, request, code: str):
-        game = get_object_or_404(Game, code=code.upper())
+        game = game_by_code(code)
         actor = request_actor(request, game)
         return Response({"seq": game.last_seq, "view": engine.view(game.state, actor.viewer())})
 
 
-class GameCommandApi(APIView):
+class GameCommandApi(GameApiView):
     permission_classes = []
 
     @extend_schema(
         request=CommandInput,
-        responses={200: CommandOutput, 400: ErrorSerializer},
+        responses={
+            200: CommandOutput,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         summary="Send one engine command (same payloads as the WebSocket)",
     )
     def post(self, request, code: str):
-        game = get_object_or_404(Game, code=code.upper())
+        game = game_by_code(code)
         actor = request_actor(request, game)
-        body = request.data if isinstance(request.data, dict) else {}
+        body = request.data
+        if not isinstance(body, dict):
+            return error_response("invalid_frame", "Send one command as a JSON object.")
         kind = body.get("type")
-        if kind not in engine.COMMAND_TYPES or kind in engine.SYSTEM_COMMAND_TYPES:
-            return Response(
-                {"code": "unknown_type", "message": f"Unknown command type {kind!r}."}, status=400
+        if not isinstance(kind, str) or not kind:
+            return error_response("invalid_field", "Every command needs a string 'type'.")
+        if kind in engine.SYSTEM_COMMAND_TYPES:
+            return error_response("forbidden", f"'{kind}' is issued by the server only.")
+        if kind not in engine.COMMAND_TYPES:
+            return error_response("unknown_type", f"Unknown command type '{kind}'.")
+        client_id = body.get("id")
+        if client_id is not None and (
+            not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX_LENGTH
+        ):
+            return error_response(
+                "invalid_field", f"'id' must be a string of 1 to {CLIENT_ID_MAX_LENGTH} characters."
             )
-        client_id = body.get("id") if isinstance(body.get("id"), str) else None
         command = {k: v for k, v in body.items() if k not in {"id", "actor", "now"}}
         try:
-            result = game_execute(
+            result = command_execute(
                 game_id=game.pk, actor=actor, command=command, client_id=client_id
             )
         except CommandRefused as refused:
             return refused_response(refused)
         return Response({"seq": result.seq, "duplicate": result.duplicate})
+
+
+def error_response(code: str, message: str, status_code: int = 400) -> Response:
+    return Response({"code": code, "message": message}, status=status_code)
 
 
 class MoveInput(serializers.Serializer):
@@ -270,16 +359,21 @@ def facilitator(request) -> Actor:
     return Actor(kind="facilitator", user_id=request.user.pk, name=request.user.get_username())
 
 
-class PlayerMoveApi(APIView):
+class PlayerMoveApi(GameApiView):
     permission_classes = [IsAdminUser]
 
     @extend_schema(
         request=MoveInput,
-        responses={200: SeqOutput, 400: ErrorSerializer},
+        responses={
+            200: SeqOutput,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         summary="Move a player to another team (staff)",
     )
     def post(self, request, code: str, player_id: int):
-        game = get_object_or_404(Game, code=code.upper())
+        game = game_by_code(code)
         data = MoveInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -294,16 +388,16 @@ class PlayerMoveApi(APIView):
         return Response({"seq": result.seq})
 
 
-class PlayerRemoveApi(APIView):
+class PlayerRemoveApi(GameApiView):
     permission_classes = [IsAdminUser]
 
     @extend_schema(
         request=None,
-        responses={200: SeqOutput, 404: ErrorSerializer},
+        responses={200: SeqOutput, 403: ErrorSerializer, 404: ErrorSerializer},
         summary="Remove a player from the game (staff)",
     )
     def post(self, request, code: str, player_id: int):
-        game = get_object_or_404(Game, code=code.upper())
+        game = game_by_code(code)
         try:
             result = player_remove(game=game, player_id=player_id, actor=facilitator(request))
         except CommandRefused as refused:
@@ -311,16 +405,23 @@ class PlayerRemoveApi(APIView):
         return Response({"seq": result.seq})
 
 
-class GameExportApi(APIView):
+class GameExportApi(GameApiView):
     permission_classes = []
 
     @extend_schema(
-        responses={200: OpenApiResponse(description="The complete game JSON")},
+        responses={
+            200: OpenApiResponse(description="The complete game JSON"),
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         summary="Export the complete game (staff; players once the game has ended)",
     )
     def get(self, request, code: str):
-        game = get_object_or_404(Game, code=code.upper())
+        game = game_by_code(code)
         actor = request_actor(request, game)
         if actor.kind != "facilitator" and game.status != Game.Status.ENDED:
-            raise PermissionDenied("The full record is available to players once the game ends.")
+            raise PermissionDenied(
+                "The complete record holds every team's secrets; players get it once the game "
+                "has ended."
+            )
         return Response(game_export(game=game))
