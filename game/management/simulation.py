@@ -7,7 +7,8 @@ facilitator starts and advances, timed phases end by a system `tick`. Time is th
 `game.engine.play_game` (see game/engine/bots.py), which the tests compare it with.
 
 `replay_export` is the opposite direction and pure: fold the exported events over the
-exported scenario and seed, and list every difference against what the export claims.
+exported scenario and seed, decide every round's scoring and the game's end again from the
+state the log had reached, and list every difference against what the export claims.
 """
 
 import math
