@@ -3,6 +3,7 @@
 from game import engine
 from game.models import Event, Game, Player
 from game.realtime.protocol import RESUME_MAX_EVENTS
+from game.services.broadcast import events_frame
 
 
 def game_get_by_code(*, code: str) -> Game | None:
@@ -24,12 +25,9 @@ def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
     # against that state, and comes with its own broadcast (reading it here would repeat it).
     rows = Event.objects.filter(game=game, seq__gt=seq, seq__lte=game.last_seq).order_by("seq")
     events = [e.as_dict() for e in rows]
-    return {
-        "type": "events",
-        "seq_from": seq + 1,
-        "seq": game.last_seq,
-        "events": [e for e in events if engine.event_visible(e, viewer, game.state)],
-    }
+    return events_frame(
+        events=events, viewer=viewer, state=game.state, seq_from=seq + 1, seq=game.last_seq
+    )
 
 
 def player_get(*, player_id: int) -> Player | None:

@@ -36,13 +36,32 @@ def all_viewers(snapshot: dict) -> list[dict]:
     ]
 
 
+# What an event's actor shows to anyone but the facilitator: who acted, not account details.
+PUBLIC_ACTOR_KEYS = ("kind", "role", "name")
+
+
+def event_for_viewer(event: dict, viewer: dict) -> dict:
+    """An event as `viewer` receives it (visibility is checked separately)."""
+    if viewer["kind"] == FACILITATOR:
+        return event
+    actor = event["actor"]
+    public = {key: actor[key] for key in PUBLIC_ACTOR_KEYS if key in actor}
+    if actor.get("kind") == FACILITATOR:
+        public["name"] = "Facilitator"
+    return {**event, "actor": public}
+
+
 def events_frame(*, events: list[dict], viewer: dict, state: dict, seq_from: int, seq: int) -> dict:
     """The `events` frame for one viewer: the visible subset of a contiguous run of events."""
     return {
         "type": "events",
         "seq_from": seq_from,
         "seq": seq,
-        "events": [event for event in events if engine.event_visible(event, viewer, state)],
+        "events": [
+            event_for_viewer(event, viewer)
+            for event in events
+            if engine.event_visible(event, viewer, state)
+        ],
     }
 
 

@@ -251,3 +251,34 @@ async def test_the_configured_channel_layer_delivers_the_frames():
         assert message["seq"] == (await database_sync_to_async(lambda: table.game.last_seq)())
     finally:
         await channel_layer.group_discard(broadcast.game_group(table.game_id), channel)
+
+
+@pytest.mark.django_db
+def test_account_details_of_the_acting_facilitator_reach_only_the_facilitator(
+    table, layer, django_capture_on_commit_callbacks
+):
+    """Players and observers see that the facilitator acted, never its account id or username;
+    the facilitator's own frame keeps them (the same holds for resumed events)."""
+    from game.selectors import game_events_since
+    from game.services import Actor, game_execute
+
+    staff = Actor(kind="facilitator", user_id=4242, name="ops-admin-7")
+    with_details = game_execute(game_id=table.game_id, actor=staff, command={"type": "start"})
+    with django_capture_on_commit_callbacks(execute=True):
+        game_execute(
+            game_id=table.game_id,
+            actor=staff,
+            command={"type": "chat", "channel": "all", "text": "Welcome"},
+        )
+    frames = frames_of(layer.sent[0][1])
+    assert frames["facilitator"]["events"][0]["actor"]["user_id"] == 4242
+    for key in ("observer", "role:A"):
+        actor = frames[key]["events"][0]["actor"]
+        assert actor == {"kind": "facilitator", "name": "Facilitator"}
+        assert "ops-admin-7" not in json.dumps(frames[key]) and "4242" not in json.dumps(
+            frames[key]
+        )
+    resumed = game_events_since(
+        game_id=table.game_id, seq=with_details.seq - 1, viewer={"kind": "player", "role": "B"}
+    )
+    assert resumed["events"] and "ops-admin-7" not in json.dumps(resumed)
