@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -138,7 +139,13 @@ class Connection(models.Model):
     kind = models.CharField(max_length=20)
     role = models.CharField(max_length=8, blank=True)
     player = models.ForeignKey(Player, null=True, blank=True, on_delete=models.CASCADE)
+    server = models.CharField(max_length=100, blank=True, help_text="The serving process.")
     connected_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        help_text="Refreshed by the serving process; rows of a dead process go stale.",
+    )
 
     def __str__(self):
         return f"{self.kind} {self.role or ''} on {self.channel_name}".replace("  ", " ")

@@ -8,11 +8,13 @@ so after a restart the loop of whichever process comes up first catches up.
 
 import asyncio
 import logging
+import time
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 
 from game.services import game_tick_due
+from game.services.presence import HEARTBEAT_SECONDS, presence_heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -20,9 +22,14 @@ _task: asyncio.Task | None = None
 
 
 async def run_timer_loop(*, interval: float) -> None:
+    """Tick due games every `interval` seconds; keep this process's presence fresh."""
+    last_heartbeat = 0.0
     while True:
         try:
             await database_sync_to_async(game_tick_due)()
+            if time.monotonic() - last_heartbeat >= HEARTBEAT_SECONDS:
+                last_heartbeat = time.monotonic()
+                await database_sync_to_async(presence_heartbeat)()
         except Exception:
             logger.exception("Timer loop pass failed; retrying in %.1f s", interval)
         await asyncio.sleep(interval)

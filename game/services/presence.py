@@ -1,17 +1,34 @@
-"""Who is connected to a game, kept in the database so every server process agrees."""
+"""Who is connected to a game, kept in the database so every server process agrees.
+
+Each process refreshes its own connections' `seen_at` (presence_heartbeat, from its timer
+loop); connections of a process that died without saying goodbye go stale and are swept, so
+a crash leaves no ghost players behind.
+"""
+
+import os
+import socket
+import uuid
+from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.utils import timezone
 
 from game.models import Connection, Game
 from game.services.broadcast import game_group
+
+SERVER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+HEARTBEAT_SECONDS = 10
+STALE_AFTER = timedelta(seconds=6 * HEARTBEAT_SECONDS)
 
 
 def presence_get(*, game_id: int) -> dict:
     game = Game.objects.get(pk=game_id)
     teams = {role["code"]: [] for role in game.snapshot["roles"]}
     facilitators = observers = 0
-    rows = Connection.objects.filter(game_id=game_id).select_related("player")
+    rows = Connection.objects.filter(
+        game_id=game_id, seen_at__gte=timezone.now() - STALE_AFTER
+    ).select_related("player")
     for row in rows.order_by("connected_at"):
         if row.kind == "player" and row.player and row.role in teams:
             entry = {"player_id": row.player_id, "name": row.player.name}
@@ -37,6 +54,8 @@ def presence_connect(*, game_id: int, channel_name: str, viewer: dict, player_id
             "kind": viewer["kind"],
             "role": viewer.get("role") or "",
             "player_id": player_id,
+            "server": SERVER_ID,
+            "seen_at": timezone.now(),
         },
     )
     _broadcast_presence(game_id)
@@ -52,3 +71,15 @@ def _broadcast_presence(game_id: int) -> None:
     async_to_sync(get_channel_layer().group_send)(
         game_group(game_id), {"type": "game.presence", "presence": presence_get(game_id=game_id)}
     )
+
+
+def presence_heartbeat(*, server: str = SERVER_ID) -> int:
+    """Mark this process's connections alive and sweep stale ones; returns how many were swept."""
+    now = timezone.now()
+    Connection.objects.filter(server=server).update(seen_at=now)
+    stale = Connection.objects.filter(seen_at__lt=now - STALE_AFTER)
+    games = set(stale.values_list("game_id", flat=True))
+    swept, _ = stale.delete()
+    for game_id in games:
+        _broadcast_presence(game_id)
+    return swept
