@@ -8,6 +8,7 @@ events re-read from the log and filtered here when a broadcast was missed.
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -115,23 +116,23 @@ class GameConsumer(AsyncWebsocketConsumer):
         missed = None
         if last_seq is not None:
             missed = await self._events_since(last_seq)
-        if missed is not None:
+        if missed is not None and not self._moves_me(missed):
             # Resuming: the client keeps its state and receives only what it missed.
             self.seq = missed["seq"]
             await self.send(text_data=dumps({**welcome, "seq": last_seq, "resumed": True}))
             await self.send(text_data=dumps(missed))
         else:
-            snapshot = await database_sync_to_async(selectors.game_snapshot)(
-                game_id=self.game_id, viewer=self.viewer
+            actor, snapshot = await database_sync_to_async(seated_snapshot)(
+                game_id=self.game_id, actor=self.actor
             )
+            if actor is None:  # removed between authenticating and now
+                await self._let_removed_player_go()
+                return
+            self.actor, self.viewer = actor, actor.viewer()
             self.seq = snapshot["seq"]
+            welcome["you"] = self._identity()
             await self.send(text_data=dumps({**welcome, "resumed": False, **snapshot}))
-        await database_sync_to_async(presence_connect)(
-            game_id=self.game_id,
-            channel_name=self.channel_name,
-            viewer=self.viewer,
-            player_id=actor.player_id,
-        )
+        await self._announce_presence()
 
     # -- receiving ---------------------------------------------------------------------------
 
@@ -271,15 +272,47 @@ class GameConsumer(AsyncWebsocketConsumer):
             identity["player_id"] = self.actor.player_id
         return identity
 
-    async def _send_snapshot(self, client_id=None):
-        snapshot = await database_sync_to_async(selectors.game_snapshot)(
-            game_id=self.game_id, viewer=self.viewer
+    async def _send_snapshot(self, client_id=None, *, only_if_reseated: bool = False):
+        """Send the view at the current seq, for the seat the game gives this socket's player
+        in that same read: a moved player is re-seated first, a removed one let go. So no
+        snapshot is ever built for a team the player has left, however late its news is."""
+        actor, snapshot = await database_sync_to_async(seated_snapshot)(
+            game_id=self.game_id, actor=self.actor
         )
-        self.seq = snapshot["seq"]
-        frame = {"type": "snapshot", "you": self._identity(), **snapshot}
-        if client_id is not None:
-            frame["id"] = client_id
-        await self.send(text_data=dumps(frame))
+        if actor is None:
+            await self._let_removed_player_go()
+            return
+        reseated = actor != self.actor
+        self.actor, self.viewer = actor, actor.viewer()
+        if reseated or not only_if_reseated:
+            self.seq = snapshot["seq"]
+            frame = {"type": "snapshot", "you": self._identity(), **snapshot}
+            if client_id is not None:
+                frame["id"] = client_id
+            await self.send(text_data=dumps(frame))
+        if reseated:
+            await self._announce_presence()
+
+    async def _let_removed_player_go(self):
+        await self._send_error("removed", "The facilitator removed you from this game.", None)
+        await self._close(protocol.CLOSE_REMOVED, "removed")
+
+    async def _announce_presence(self):
+        await database_sync_to_async(presence_connect)(
+            game_id=self.game_id,
+            channel_name=self.channel_name,
+            viewer=self.viewer,
+            player_id=self.actor.player_id,
+        )
+
+    def _moves_me(self, frame: dict) -> bool:
+        """Does this events frame seat, move or unseat this socket's player? Events after
+        such a change were filtered for the old seat, so the frame must not be sent."""
+        return self.actor.player_id is not None and any(
+            event["kind"] in engine.SEAT_EVENT_KINDS
+            and event["data"].get("player_id") == self.actor.player_id
+            for event in frame["events"]
+        )
 
     async def _events_since(self, last: int) -> dict | None:
         """The viewer's events after `last`, or None when a snapshot is needed instead: too
@@ -291,27 +324,17 @@ class GameConsumer(AsyncWebsocketConsumer):
             return None
         return frame
 
-    async def _resume(self, last: int, client_id=None) -> bool:
-        """Send what the client missed after `last`, or a fresh snapshot if too far behind.
-        Returns True if the replayed events moved or removed this socket's player."""
+    async def _resume(self, last: int, client_id=None):
+        """Send what the client missed after `last`; a snapshot instead if it is too far
+        behind, or if its seat changed in between (the snapshot re-seats it)."""
         frame = await self._events_since(last)
-        if frame is None:
+        if frame is None or self._moves_me(frame):
             await self._send_snapshot(client_id)
-            return self._seat_changed_by_snapshot()
+            return
         self.seq = max(self.seq, frame["seq"])
         if client_id is not None:
             frame["id"] = client_id
         await self.send(text_data=dumps(frame))
-        return self.actor.player_id is not None and any(
-            event["kind"] in engine.SEAT_EVENT_KINDS
-            and event["data"].get("player_id") == self.actor.player_id
-            for event in frame["events"]
-        )
-
-    def _seat_changed_by_snapshot(self) -> bool:
-        # A snapshot skips the seat events themselves, so re-check the seat whenever one is
-        # sent in place of events to a player.
-        return self.actor.player_id is not None
 
     # -- group messages ---------------------------------------------------------------------------
 
@@ -322,36 +345,31 @@ class GameConsumer(AsyncWebsocketConsumer):
         if frame_text is not None and message["seq_from"] == self.seq + 1:
             self.seq = message["seq"]
             await self.send(text_data=frame_text)
-            seat_changed = self.actor.player_id in message["players"]
+            if self.actor.player_id is not None and self.actor.player_id in message["players"]:
+                # A moved player sees the game anew; a removed one is let go.
+                await self._send_snapshot(only_if_reseated=True)
         else:
             # A broadcast was lost or overtaken by a later one: re-read the gap from the log
-            # (which may hold this player's move or removal, missed with the broadcast).
-            seat_changed = await self._resume(self.seq)
-        if seat_changed and self.actor.player_id is not None:
-            await self._player_changed()
+            # (a snapshot instead if the gap holds this player's own move or removal).
+            await self._resume(self.seq)
 
     async def game_presence(self, message):
         if self.actor is not None and not self.closing:
             await self.send(text_data=dumps(message["presence"]))
 
-    async def _player_changed(self):
-        """A player moved to another team sees the game anew; a removed one is let go."""
-        player = await database_sync_to_async(selectors.player_get)(player_id=self.actor.player_id)
-        if player is None:
-            await self._send_error("removed", "The facilitator removed you from this game.", None)
-            await self._close(protocol.CLOSE_REMOVED, "removed")
-        elif player.role != self.actor.role:
-            self.actor = Actor(
-                kind="player", role=player.role, player_id=player.pk, name=player.name
-            )
-            self.viewer = self.actor.viewer()
-            await self._send_snapshot()
-            await database_sync_to_async(presence_connect)(
-                game_id=self.game_id,
-                channel_name=self.channel_name,
-                viewer=self.viewer,
-                player_id=self.actor.player_id,
-            )
+
+def seated_snapshot(*, game_id: int, actor: Actor) -> tuple[Actor | None, dict]:
+    """One read of the game: `actor` as its state seats it now (None once unseated) and that
+    seat's snapshot `{seq, view}`. The state's seats come from the log, so the seat and the
+    view always belong to the same seq."""
+    game = Game.objects.get(pk=game_id)
+    if actor.player_id is not None:
+        seat = game.state["players"].get(str(actor.player_id))
+        if seat is None:
+            return None, {}
+        if seat["role"] != actor.role:
+            actor = replace(actor, role=seat["role"])
+    return actor, {"seq": game.last_seq, "view": engine.view(game.state, actor.viewer())}
 
 
 def command_execute(

@@ -1,7 +1,11 @@
 """GameConsumer presence frames, and seats changed under an open socket (move, remove)."""
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async
+
+from game.realtime import protocol
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,3 +110,76 @@ async def test_a_removed_player_gets_an_error_and_close_4403(table, sockets, sta
     await removed.disconnect()
     presence = await other.next(lambda f: f["type"] == "presence" and not f["teams"]["R2"])
     assert connected(presence)["R2"] == []
+
+
+class DroppedBroadcasts:
+    """Drops the next `count` broadcasts of committed events (as a lost channel-layer
+    message would), by wrapping the service layer's broadcast function."""
+
+    def __init__(self, monkeypatch, count: int):
+        from game.services import commands
+
+        self.real = commands.broadcast_events
+        self.count = count
+        monkeypatch.setattr(commands, "broadcast_events", self)
+
+    def __call__(self, *args, **kwargs):
+        if self.count > 0:
+            self.count -= 1
+            return None
+        return self.real(*args, **kwargs)
+
+
+def _change_seat(table, player_id, role):
+    from game.services.seating import player_move, player_remove
+
+    actor = table.actor("facilitator")
+    if role is None:
+        player_remove(game=table.game, player_id=player_id, actor=actor)
+    else:
+        player_move(game=table.game, player_id=player_id, role=role, actor=actor)
+
+
+@pytest.mark.parametrize("change", ["moved", "removed"])
+@pytest.mark.parametrize("delivery", ["lost", "sync"])
+async def test_a_lost_seat_change_never_shows_the_old_teams_later_events(
+    table, sockets, monkeypatch, change, delivery
+):
+    """The broadcast of a move (or removal) is lost; a later team-R1 message must not reach
+    the player who left R1, whether the socket notices the gap itself (`lost`) or its
+    client asks for a `sync` first (both broadcasts lost)."""
+    await database_sync_to_async(table.advance_to)(1, "negotiation")
+    teammate = await database_sync_to_async(table.join)("R1", "Teammate")
+    seat = table.seat("R1")
+    player = await sockets(table.code, token=seat.token)
+    dropped = DroppedBroadcasts(monkeypatch, 2 if delivery == "sync" else 1)
+    await database_sync_to_async(_change_seat)(
+        table, seat.player_id, "R2" if change == "moved" else None
+    )
+    table.seats["R1"].remove(seat)  # so that table.run(..., "R1") acts as the teammate
+    await database_sync_to_async(table.run)("chat", "R1", channel="team", text="AFTER-THE-MOVE")
+    assert dropped.count == 0
+    if delivery == "sync":
+        await player.send({"type": "sync", "id": "sync"})
+    if change == "moved":
+        snapshot = await player.next("snapshot")
+        assert snapshot["you"]["role"] == "R2"
+        assert snapshot["view"]["viewer"] == {"kind": "player", "role": "R2"}
+        assert snapshot["seq"] == await table.seq()
+        frames = [snapshot, *await player.drain()]
+    else:
+        frames = await player.expect_close(protocol.CLOSE_REMOVED)
+        assert [f["code"] for f in frames if f["type"] == "error"] == ["removed"]
+    assert "AFTER-THE-MOVE" not in json.dumps(frames)
+    assert teammate.token  # the teammate is still seated on R1
+
+
+async def test_a_player_moved_while_away_resumes_with_a_fresh_view_of_the_new_team(table, sockets):
+    await database_sync_to_async(table.advance_to)(1, "negotiation")
+    seat = table.seat("R3")
+    mark = await table.seq()
+    await database_sync_to_async(_change_seat)(table, seat.player_id, "R1")
+    socket = await sockets(table.code, token=seat.token, hello_extra={"last_seq": mark})
+    assert socket.welcome["resumed"] is False
+    assert socket.welcome["you"]["role"] == "R1"
+    assert socket.welcome["view"]["viewer"] == {"kind": "player", "role": "R1"}
