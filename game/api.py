@@ -23,12 +23,12 @@ from rest_framework.views import APIView
 
 from game import engine
 from game.models import Game
-from game.realtime.consumers import SESSION_PLAYERS_KEY, command_execute
+from game.realtime.consumers import SESSION_PLAYERS_KEY
 from game.realtime.protocol import CLIENT_ID_MAX_LENGTH
 from game.services import Actor, CommandRefused, game_create, player_join
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
-from game.services.seating import player_move, player_remove
+from game.services.seating import command_execute, player_move, player_remove
 
 PLAYER_TOKEN_HEADER = "X-Player-Token"
 MAX_TABLES = 20

@@ -28,4 +28,3 @@ def pytest_report_header(config):
 def require_services():
     """True when CI demands the real PostgreSQL + Redis leg (never skipped there)."""
     return os.environ.get("REQUIRE_SERVICES") == "1"
-

@@ -21,19 +21,16 @@ from game.realtime.protocol import FrameError, dumps
 from game.services import (
     Actor,
     CommandRefused,
-    CommandResult,
-    game_execute,
     player_authenticate,
 )
 from game.services.broadcast import game_group, viewer_key
 from game.services.presence import presence_connect, presence_disconnect
-from game.services.seating import player_move, player_remove
+from game.services.seating import command_execute
 
 logger = logging.getLogger(__name__)
 
 SESSION_PLAYERS_KEY = "redlines_players"
 SEQ_PATTERN = re.compile(r"[0-9]{1,15}")
-SEAT_COMMANDS = ("player_move", "player_remove")
 
 
 class GameConsumer(AsyncWebsocketConsumer):
@@ -370,28 +367,6 @@ def seated_snapshot(*, game_id: int, actor: Actor) -> tuple[Actor | None, dict]:
         if seat["role"] != actor.role:
             actor = replace(actor, role=seat["role"])
     return actor, {"seq": game.last_seq, "view": engine.view(game.state, actor.viewer())}
-
-
-def command_execute(
-    *, game_id: int, actor: Actor, command: dict, client_id: str | None
-) -> CommandResult:
-    """Run a client's command. A facilitator's `player_move` / `player_remove` goes through
-    the seating services, which also update the player's row (the socket and the REST API
-    authenticate players by that row); everything else goes straight to game_execute."""
-    kind = command["type"]
-    if actor.kind == "facilitator" and kind in SEAT_COMMANDS:
-        player_id = command.get("player_id")
-        if not isinstance(player_id, int) or isinstance(player_id, bool):
-            raise CommandRefused(
-                "invalid", "'player_id' must be the number of a seated player (see the roster)."
-            )
-        game = Game.objects.get(pk=game_id)
-        if kind == "player_move":
-            return player_move(
-                game=game, player_id=player_id, role=command.get("role"), actor=actor
-            )
-        return player_remove(game=game, player_id=player_id, actor=actor)
-    return game_execute(game_id=game_id, actor=actor, command=command, client_id=client_id)
 
 
 def _last_seq_from_query(scope) -> int | None:

@@ -4,6 +4,8 @@ import json
 import time
 from dataclasses import dataclass
 
+from game.services.commands import SERVICE_ERROR_CODES
+
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 16 * 1024
 RATE_PER_SECOND = 10
@@ -34,6 +36,7 @@ SESSION_ERROR_CODES: dict[str, str] = {
     "already_authenticated": "hello on a socket that is already authenticated",
     "unauthenticated": "no valid token or session: the socket is closed with 4401",
     "removed": "the facilitator removed this player: the socket is closed with 4403",
+    **SERVICE_ERROR_CODES,
     "server_error": "the server failed; nothing was changed, the command may be retried",
 }
 

@@ -15,6 +15,12 @@ from game.services.broadcast import broadcast_events, build_frames
 CLIENT_ID_MAX_LENGTH = CommandReceipt._meta.get_field("client_id").max_length
 
 
+# Refusals of the service layer itself (the engine's rule codes are engine.ERROR_CODES).
+SERVICE_ERROR_CODES = {
+    "not_seated": "the player was moved or removed an instant before this command arrived",
+}
+
+
 class CommandRefused(Exception):
     """The engine (or the service) refused a command; nothing was changed."""
 
@@ -89,6 +95,7 @@ def game_execute(
             ).first()
             if receipt is not None:
                 return CommandResult(seq=receipt.seq, duplicate=True)
+        _check_seat(game.state, actor)
         engine_command = {**command, "actor": actor.for_engine(), "now": now}
         outcome = engine.decide(game.state, engine_command)
         if isinstance(outcome, engine.RuleError):
@@ -133,3 +140,19 @@ def _append_events(game: Game, events: list[dict], *, actor: Actor, now: float) 
     game.deadline = engine.game_deadline(state)
     game.save(update_fields=["state", "last_seq", "status", "deadline", "updated_at"])
     return [row.as_dict() for row in rows]
+
+
+def _check_seat(state: dict, actor: Actor) -> None:
+    """Under the game lock: a player acts only for the team the log seats it on now (a socket
+    may still speak for a team its player was just moved from)."""
+    if actor.kind != "player":
+        return
+    seat = state["players"].get(str(actor.player_id))
+    if seat is None:
+        raise CommandRefused("not_seated", "You are no longer seated in this game.")
+    if seat["role"] != actor.role:
+        raise CommandRefused(
+            "not_seated",
+            f"You now sit on team {seat['role']}, not {actor.role}; reload to play as "
+            f"{seat['role']}.",
+        )

@@ -8,7 +8,7 @@ from game_tables import FACILITATOR, ServiceTable, timed_snapshot
 from game import engine
 from game.engine.testing import term
 from game.models import CommandReceipt, Event, Game
-from game.services import Actor, CommandRefused, game_execute
+from game.services import Actor, CommandRefused, game_execute, player_join
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def _join_again(t):
 REFUSALS = {
     "invalid": (_briefing, "A", "chat", {"channel": "all", "text": "   "}),
     "unknown_command": (_briefing, "A", "fly_away", {}),
-    "unknown_role": (_briefing, "ZZ", "chat", {"channel": "all", "text": "hello"}),
+    "unknown_role": (_briefing, "A", "chat", {"channel": ["A", "ZZ"], "text": "hello"}),
     "unknown_lever": (_decision, "A", "decision_set", {"values": {"zz": 1}}),
     "unknown_red_line": (
         _negotiation,
@@ -313,8 +313,9 @@ def test_the_same_client_id_from_another_actor_is_applied(table):
 
 def test_two_players_of_one_team_have_their_own_client_ids(table):
     """Two people on the same team are different actors."""
+    player, _ = player_join(game=table.game, name="Second A", role="A")
     table.start()
-    other = Actor(kind="player", role="A", player_id=table.players["A"].player_id + 1000)
+    other = Actor(kind="player", role="A", player_id=player.pk, name=player.name)
     table.run("chat", "A", client_id="x", channel="team", text="one")
     result = game_execute(
         game_id=table.game_id,

@@ -6,8 +6,8 @@ import pytest
 from game_tables import FACILITATOR, ServiceTable
 
 from game.models import Event, Player
-from game.services import CommandRefused, player_authenticate, player_join
-from game.services.seating import player_move, player_remove
+from game.services import CommandRefused, game_execute, player_authenticate, player_join
+from game.services.seating import command_execute, player_move, player_remove
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +206,42 @@ def test_seating_refusals_leave_the_player_row_as_it_was(table):
     player = Player.objects.get(pk=player_id)
     assert (player.role, player.removed) == ("A", False)
     assert _counts(table) == before
+
+
+@pytest.mark.django_db
+def test_a_moved_player_cannot_act_for_its_old_team(table):
+    """Under the game lock the log's seat wins: a command still carrying the old team is
+    refused with not_seated and changes nothing; a removed player's commands likewise."""
+    old = table.players["A"]
+    player_move(game=table.game, player_id=old.player_id, role="B", actor=FACILITATOR)
+    before = table.game.last_seq
+    with pytest.raises(CommandRefused) as refused:
+        game_execute(
+            game_id=table.game_id,
+            actor=old,
+            command={"type": "chat", "channel": "all", "text": "still A?"},
+        )
+    assert refused.value.code == "not_seated" and "now sit on team B" in refused.value.message
+    player_remove(game=table.game, player_id=old.player_id, actor=FACILITATOR)
+    with pytest.raises(CommandRefused) as refused:
+        game_execute(
+            game_id=table.game_id,
+            actor=old,
+            command={"type": "chat", "channel": "all", "text": "hello?"},
+        )
+    assert refused.value.code == "not_seated"
+    assert table.game.last_seq == before + 1
+
+
+@pytest.mark.django_db
+def test_seat_commands_are_idempotent_by_client_id(table):
+    """A repeated player_remove id is answered as a duplicate, not refused as unknown."""
+    player = table.players["C"]
+    command = {"type": "player_remove", "player_id": player.player_id}
+    first = command_execute(
+        game_id=table.game_id, actor=FACILITATOR, command=command, client_id="rm-1"
+    )
+    again = command_execute(
+        game_id=table.game_id, actor=FACILITATOR, command=command, client_id="rm-1"
+    )
+    assert (again.seq, again.duplicate, first.duplicate) == (first.seq, True, False)

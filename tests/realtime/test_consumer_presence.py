@@ -81,11 +81,15 @@ async def test_a_player_moved_by_rest_gets_a_snapshot_as_the_new_team(table, soc
     assert [line["id"] for line in snapshot["view"]["red_lines"]] == ["R2-energy"]
     assert "SECRET-R1" not in str(snapshot)
 
-    # Now a team-R2 draft reaches it, an R1 draft does not.
+    # Now a team-R2 draft reaches it, a draft by a newly seated R1 player does not.
+    table.seats["R1"] = []
+    await database_sync_to_async(table.join)("R1")
     await table.arun("decision_set", "R2", values={"energy": 5})
     await table.arun("decision_set", "R1", values={"sanctions": 15})
     frames = await moved.events_until(await table.seq())
-    drafts = [e["data"]["role"] for f in frames for e in f["events"]]
+    drafts = [
+        e["data"]["role"] for f in frames for e in f["events"] if e["kind"] == "decision_drafted"
+    ]
     assert drafts == ["R2"]
     presence = [f for f in await moved.drain() if f["type"] == "presence"]
     assert presence and seat.name in connected(presence[-1])["R2"]

@@ -42,15 +42,6 @@ def seat_change(game_id: int, player_id: int, role: str | None) -> None:
         player_move(game=game, player_id=player_id, role=role, actor=actor)
 
 
-SEAT_LEAK = (
-    "Consumer leak: when a seat-change broadcast is lost or overtaken, game_events re-reads "
-    "the gap with the socket's old viewer and sends it before _player_changed runs, so a "
-    "moved (or removed) player receives its old team's events posted after the change; and "
-    "a `sync` before any later broadcast answers with the old team's current view."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=SEAT_LEAK)
 @pytest.mark.parametrize("change", ["moved", "removed"])
 @pytest.mark.parametrize("delivery", ["lost", "overtaken", "sync"])
 async def test_secrecy_seat_change_with_a_lost_or_late_broadcast_cuts_off_the_old_team(
