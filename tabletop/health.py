@@ -1,6 +1,7 @@
 """/healthz: is the database reachable, is the channel layer working, which back ends run."""
 
 import asyncio
+import contextlib
 import uuid
 
 from asgiref.sync import sync_to_async
@@ -19,6 +20,16 @@ def _check_database() -> dict:
     return {"ok": True, "backend": connection.vendor}
 
 
+async def _release(layer, channel: str) -> None:
+    """Let go of the probe channel. Channel layers have no call for it: the Redis PubSub
+    layer unsubscribes a channel only when a receive() on it is cancelled, so do that."""
+    waiter = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0)
+    waiter.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiter
+
+
 async def _check_channel_layer() -> dict:
     layer = get_channel_layer()
     backend = f"{type(layer).__module__}.{type(layer).__name__}"
@@ -29,6 +40,7 @@ async def _check_channel_layer() -> dict:
         message = await asyncio.wait_for(layer.receive(channel), timeout=2)
         if message.get("token") != token:
             raise RuntimeError("the channel layer returned a different message")
+        await _release(layer, channel)
     except Exception as exc:
         return {"ok": False, "backend": backend, "error": f"{type(exc).__name__}: {exc}"}
     return {"ok": True, "backend": backend}
