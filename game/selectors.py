@@ -10,6 +10,10 @@ def game_get_by_code(*, code: str) -> Game | None:
     return Game.objects.filter(code=code.upper()).first()
 
 
+def game_last_seq(*, game_id: int) -> int:
+    return Game.objects.filter(pk=game_id).values_list("last_seq", flat=True).get()
+
+
 def game_snapshot(*, game_id: int, viewer: dict) -> dict:
     """The viewer's view of the game and the seq it is current to."""
     game = Game.objects.get(pk=game_id)

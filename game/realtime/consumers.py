@@ -198,6 +198,12 @@ class GameConsumer(AsyncWebsocketConsumer):
         kind = frame["type"]
         client_id = frame.get("id")
         if kind == "ping":
+            # A keep-alive is also the moment to notice a broadcast lost at the end of a burst
+            # (no later broadcast would reveal the gap): catch up before answering.
+            if await database_sync_to_async(selectors.game_last_seq)(game_id=self.game_id) > (
+                self.seq
+            ):
+                await self._resume(self.seq)
             await self.send(text_data=dumps({"type": "pong", "id": client_id, "seq": self.seq}))
         elif kind == "sync":
             await self._send_snapshot(client_id)
@@ -336,6 +342,14 @@ class GameConsumer(AsyncWebsocketConsumer):
     # -- group messages ---------------------------------------------------------------------------
 
     async def game_events(self, message):
+        try:
+            await self._relay_events(message)
+        except Exception:
+            # A failed relay must not close the socket: its seq has not advanced, so the next
+            # broadcast (or the client's next ping) re-reads the gap from the log.
+            logger.exception("Relaying events of game %s failed", self.code)
+
+    async def _relay_events(self, message):
         if self.actor is None or self.closing or message["seq"] <= self.seq:
             return
         frame_text = message["frames"].get(viewer_key(self.viewer))

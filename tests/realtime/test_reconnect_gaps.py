@@ -236,3 +236,61 @@ async def test_gap_events_committed_while_a_resume_reads_the_log_arrive_once(mon
         assert sock.problems == []
     finally:
         await table.close()
+
+
+async def test_gap_a_lost_last_broadcast_heals_at_the_next_ping(lossy):
+    """With no later broadcast to reveal it (e.g. the game's last event), the keep-alive
+    ping makes the socket catch up from the log before its pong."""
+    table = await SocketTable.create(inline_scenario(), seed=23)
+    try:
+        await advance_to(table, "negotiation", bots=False)
+        start = await table.settle()
+        sock = table.team("B")
+        before = len(sock.frames)
+        lossy.drop = 1
+        await table.team("A").command("chat", channel="all", text="MARK-lost-at-the-end")
+        await quiet(table)
+        assert lossy.dropped and sock.cursor == start
+
+        await sock.send({"type": "ping", "id": "keep-alive"})
+        pong = await sock.wait_for_type("pong", after=before)
+        assert pong.data["seq"] == start + 1
+        frames = events_frames(sock, before)
+        assert [(f["seq_from"], f["seq"]) for f in frames] == [(start + 1, start + 1)]
+        assert frames[0]["events"][0]["data"]["text"] == "MARK-lost-at-the-end"
+        assert sock.problems == []
+    finally:
+        await table.close()
+
+
+async def test_gap_a_failing_relay_keeps_the_socket_and_heals_later(lossy, monkeypatch):
+    """A database error while re-reading a gap does not close the socket (no 1011): the seq
+    stays where it was and the next broadcast heals the gap."""
+    from game import selectors
+
+    table = await SocketTable.create(inline_scenario(), seed=25)
+    try:
+        await advance_to(table, "negotiation", bots=False)
+        start = await table.settle()
+        real = selectors.game_events_since
+        failures = []
+
+        def flaky(**kwargs):
+            if not failures:
+                failures.append(kwargs)
+                raise RuntimeError("database went away for a moment")
+            return real(**kwargs)
+
+        monkeypatch.setattr(selectors, "game_events_since", flaky)
+        lossy.drop = 1
+        await table.team("A").command("chat", channel="all", text="lost")
+        await table.team("A").command("chat", channel="all", text="reveals the gap")
+        await quiet(table)
+        await table.team("A").command("chat", channel="all", text="heals it")
+        await table.settle()
+        assert failures
+        for sock in table.sockets.values():
+            assert sock.open and sock.closed is None
+            assert sock.cursor == start + 3 and sock.problems == []
+    finally:
+        await table.close()
