@@ -78,6 +78,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
+elif env.bool("DATABASE_POOL", default=True):
+    # A connection pool (psycopg_pool): under ASGI every command runs in a worker thread, and
+    # opening a PostgreSQL connection per command cost ~3x the throughput (measured with two
+    # processes: 20 vs 56 commands/s). Django advises pooling, not CONN_MAX_AGE, under ASGI.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX", default=20),
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 

@@ -20,6 +20,8 @@ print(json.dumps({
     "hosts": settings.ALLOWED_HOSTS,
     "csrf": settings.CSRF_TRUSTED_ORIGINS,
     "secret": settings.SECRET_KEY,
+    "options": settings.DATABASES["default"].get("OPTIONS", {}),
+    "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
 }))
 """
 
@@ -97,3 +99,12 @@ def test_check_deploy_is_clean_in_production_mode():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_postgresql_uses_a_connection_pool_unless_switched_off():
+    """Under ASGI every command runs in a worker thread: PostgreSQL gets a psycopg pool."""
+    url = "postgres://someone@db.example:5432/redlines"
+    pooled = probe(DATABASE_URL=url, DATABASE_POOL_MAX="7")
+    assert pooled["options"]["pool"] == {"min_size": 1, "max_size": 7, "timeout": 10}
+    plain = probe(DATABASE_URL=url, DATABASE_POOL="false", CONN_MAX_AGE="60")
+    assert "pool" not in plain["options"] and plain["conn_max_age"] == 60
