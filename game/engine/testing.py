@@ -150,6 +150,44 @@ def scenario(
     }
 
 
+def trio_scenario(**overrides) -> dict:
+    """Three roles A, B, C. Lever s (0-100 step 5, up) is held by all; e (0-10, down) by A
+    and B; g (0-10, up) by C only. A will not cut e below 5 unless C commits g >= 4; B keeps
+    s at 60 or below, unconditionally. Two rounds, untimed unless overridden."""
+    spec = {
+        "roles": [role("A", weight=2), role("B"), role("C")],
+        "levers": [
+            lever("s", holders={"A": (50, 0.2), "B": (20, 0.5), "C": (30, 0.1)}, step=5),
+            lever("e", holders={"A": (8, 3), "B": (4, 2)}, high=10, pressure="down"),
+            lever("g", holders={"C": (0, 1)}, high=10),
+        ],
+        "red_lines": [
+            red_line(
+                "a-energy",
+                "A",
+                "e",
+                "floor",
+                5,
+                penalty=25,
+                unless=[condition("C", "g", ">=", 4)],
+                statement="SECRET-STATEMENT-A: we keep e at five or more.",
+            ),
+            red_line(
+                "b-sanctions",
+                "B",
+                "s",
+                "ceiling",
+                60,
+                penalty=15,
+                statement="SECRET-STATEMENT-B: sanctions stay at sixty or below.",
+            ),
+        ],
+        "rounds": [round_("First"), round_("Second")],
+    }
+    spec.update(overrides)
+    return scenario(**spec)
+
+
 def worked_example(**scoring) -> dict:
     """The two-role, one-round example of DESIGN §3."""
     return scenario(

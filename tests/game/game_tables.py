@@ -5,7 +5,7 @@ directory on sys.path).
 """
 
 from game.engine import PHASES
-from game.engine.testing import condition, lever, red_line, role, round_, scenario
+from game.engine.testing import round_, trio_scenario
 from game.models import Event, Game
 from game.services import Actor, CommandRefused, game_create, game_execute, player_join
 
@@ -14,44 +14,10 @@ SYSTEM = Actor.system()
 
 
 def trio_snapshot(**overrides) -> dict:
-    """Three roles A, B, C. Lever s (0-100 step 5, up) is held by all; e (0-10, down) by A
-    and B; g (0-10, up) by C only. A keeps e at 5 or more unless C commits g >= 4; B keeps s
-    at 60 or below. Two untimed rounds; an inject for B only in round 1."""
-    spec = {
-        "roles": [role("A", weight=2), role("B"), role("C")],
-        "levers": [
-            lever("s", holders={"A": (50, 0.2), "B": (20, 0.5), "C": (30, 0.1)}, step=5),
-            lever("e", holders={"A": (8, 3), "B": (4, 2)}, high=10, pressure="down"),
-            lever("g", holders={"C": (0, 1)}, high=10),
-        ],
-        "red_lines": [
-            red_line(
-                "a-energy",
-                "A",
-                "e",
-                "floor",
-                5,
-                penalty=25,
-                unless=[condition("C", "g", ">=", 4)],
-                statement="SECRET-STATEMENT-A: we keep e at five or more.",
-            ),
-            red_line(
-                "b-sanctions",
-                "B",
-                "s",
-                "ceiling",
-                60,
-                penalty=15,
-                statement="SECRET-STATEMENT-B: sanctions stay at sixty or below.",
-            ),
-        ],
-        "rounds": [
-            round_("First", injects=[_inject_for_b()]),
-            round_("Second"),
-        ],
-    }
-    spec.update(overrides)
-    return scenario(**spec)
+    """The engine tests' trio scenario (game.engine.testing.trio_scenario), with an inject
+    for B only in round 1 unless `rounds` is overridden."""
+    overrides.setdefault("rounds", [round_("First", injects=[_inject_for_b()]), round_("Second")])
+    return trio_scenario(**overrides)
 
 
 def _inject_for_b() -> dict:
