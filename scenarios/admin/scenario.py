@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from game.services import game_create
 from scenarios.admin.checks import ScenarioPageAdmin, draft_items
 from scenarios.admin.forms import ScenarioImportForm
 from scenarios.admin.inlines import LeverInline, RedLineInline, RoleInline, RoundInline
@@ -112,6 +113,7 @@ class ScenarioAdmin(ScenarioPageAdmin):
         "duplicate_scenarios",
         "export_json",
         "export_yaml",
+        "create_games",
     ]
 
     def get_queryset(self, request):
@@ -171,6 +173,33 @@ class ScenarioAdmin(ScenarioPageAdmin):
             scenario_rename_role_codes(scenario=form.instance, renames=page.renamed_roles)
 
     # Actions -----------------------------------------------------------------------------
+
+    @admin.action(
+        description="Create a game (table) from this scenario",
+        description_plural="Create a game (table) from each selected scenario",
+        location=BOTH_PLACES,
+    )
+    def create_games(self, request, queryset):
+        for scenario in queryset:
+            if not scenario.published:
+                self.message_user(
+                    request,
+                    f"“{scenario}” is not published; publish it before creating a game.",
+                    messages.ERROR,
+                )
+                continue
+            game = game_create(
+                snapshot=scenario.to_document(), scenario=scenario, created_by=request.user
+            )
+            url = reverse("admin:game_game_change", args=[game.pk])
+            message = format_html(
+                '“{}”: game <a href="{}">{}</a> created; players join at /join/{}/',
+                scenario,
+                url,
+                game.code,
+                game.code,
+            )
+            self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(
         description="Validate this scenario",
