@@ -146,7 +146,12 @@ def main() -> None:
         help="messages/s per socket on a fixed schedule (0: as fast as the answers come)",
     )
     parser.add_argument("--timeout", type=float, default=120.0)
-    parser.add_argument("--conn-max-age", type=int, default=0, help="CONN_MAX_AGE (PostgreSQL)")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=None,
+        help="PostgreSQL: no pool, CONN_MAX_AGE=N instead (default: the connection pool)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--log-dir", help="keep the servers' logs here (default: discarded)")
     args = parser.parse_args()
@@ -175,8 +180,9 @@ def main() -> None:
                 "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
                 "REDIS_URL": "redis://127.0.0.1:6379/0",
                 "CHANNEL_PREFIX": f"redlines-bench-{uuid.uuid4().hex[:8]}",
-                "CONN_MAX_AGE": str(args.conn_max_age),
             }
+            if args.conn_max_age is not None:
+                env.update(DATABASE_POOL="false", CONN_MAX_AGE=str(args.conn_max_age))
         try:
             manage("migrate", "--noinput", "-v", "0", env=env)
             manage("demo_setup", env=env)
