@@ -4,7 +4,7 @@ import json
 import time
 from dataclasses import dataclass
 
-from game.services.commands import SERVICE_ERROR_CODES
+from game.errors import SERVICE_ERROR_CODES
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 16 * 1024

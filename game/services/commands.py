@@ -15,12 +15,6 @@ from game.services.broadcast import broadcast_events, build_frames
 CLIENT_ID_MAX_LENGTH = CommandReceipt._meta.get_field("client_id").max_length
 
 
-# Refusals of the service layer itself (the engine's rule codes are engine.ERROR_CODES).
-SERVICE_ERROR_CODES = {
-    "not_seated": "the player was moved or removed an instant before this command arrived",
-}
-
-
 class CommandRefused(Exception):
     """The engine (or the service) refused a command; nothing was changed."""
 

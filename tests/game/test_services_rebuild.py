@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from game import engine
 from game.engine.registry import COMMANDS
 from game.engine.testing import round_, term
+from game.errors import SERVICE_ERROR_CODES
 from game.models import Event, Game
 from game.services import Actor, CommandRefused, game_execute, game_rebuild_state
-from game.services.commands import SERVICE_ERROR_CODES
 
 ROLES = ["A", "B", "C"]
 LEVERS = ["s", "e", "g", "zz"]
