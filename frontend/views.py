@@ -6,8 +6,8 @@ from rest_framework.exceptions import Throttled
 
 from game.api import check_join_rate
 from game.models import Game
-from game.realtime.consumers import SESSION_PLAYERS_KEY
 from game.services import CommandRefused, player_authenticate, player_join
+from game.sessions import session_player_token, session_remember_player
 
 
 def home(request):
@@ -16,7 +16,7 @@ def home(request):
 
 def session_player(request, game: Game):
     """The seat this browser's session holds in `game`, if it is still seated."""
-    token = request.session.get(SESSION_PLAYERS_KEY, {}).get(game.code)
+    token = session_player_token(request.session, game.code)
     return player_authenticate(game_code=game.code, token=token) if token else None
 
 
@@ -51,9 +51,7 @@ def join(request, code: str):
         except CommandRefused as refused:
             context["error"] = refused.message
             return render(request, "frontend/join.html", context, status=400)
-        players = dict(request.session.get(SESSION_PLAYERS_KEY, {}))
-        players[game.code] = token
-        request.session[SESSION_PLAYERS_KEY] = players
+        session_remember_player(request.session, game.code, token)
         context["player"] = player
         return render(request, "frontend/joined.html", context)
     return render(request, "frontend/join.html", context)

@@ -23,12 +23,12 @@ from rest_framework.views import APIView
 
 from game import engine
 from game.models import Game
-from game.realtime.consumers import SESSION_PLAYERS_KEY
 from game.realtime.protocol import CLIENT_ID_MAX_LENGTH
 from game.services import Actor, CommandRefused, game_create, player_join
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
 from game.services.seating import command_execute, player_move, player_remove
+from game.sessions import session_player_token, session_remember_player
 
 PLAYER_TOKEN_HEADER = "X-Player-Token"
 MAX_TABLES = 20
@@ -129,10 +129,10 @@ def request_actor(request, game: Game) -> Actor:
     """
     user = request.user
     if user.is_authenticated and user.is_staff:
-        return Actor(kind="facilitator", user_id=user.pk, name=user.get_username())
+        return Actor.for_staff(user)
     token = request.headers.get(PLAYER_TOKEN_HEADER)
     if not token:
-        token = request.session.get(SESSION_PLAYERS_KEY, {}).get(game.code)
+        token = session_player_token(request.session, game.code)
         if token and request.method not in ("GET", "HEAD", "OPTIONS"):
             SessionAuthentication().enforce_csrf(request)
     player = player_authenticate(game_code=game.code, token=token) if token else None
@@ -141,7 +141,7 @@ def request_actor(request, game: Game) -> Actor:
             f"Join this game first (its join page, or POST /api/games/{game.code}/join), "
             f"or send your player token in the {PLAYER_TOKEN_HEADER} header."
         )
-    return Actor(kind="player", role=player.role, player_id=player.pk, name=player.name)
+    return Actor.for_player(player)
 
 
 class GameCreateInput(serializers.Serializer):
@@ -274,9 +274,7 @@ class GameJoinApi(GameApiView):
             )
         except CommandRefused as refused:
             return refused_response(refused)
-        players = dict(request.session.get(SESSION_PLAYERS_KEY, {}))
-        players[game.code] = token
-        request.session[SESSION_PLAYERS_KEY] = players
+        session_remember_player(request.session, game.code, token)
         return Response(
             {
                 "player_id": player.pk,
@@ -356,7 +354,7 @@ class MoveInput(serializers.Serializer):
 def facilitator(request) -> Actor:
     if not (request.user.is_authenticated and request.user.is_staff):
         raise PermissionDenied("Only facilitators (staff) may do this.")
-    return Actor(kind="facilitator", user_id=request.user.pk, name=request.user.get_username())
+    return Actor.for_staff(request.user)
 
 
 class PlayerMoveApi(GameApiView):

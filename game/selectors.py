@@ -1,8 +1,11 @@
 """Reads of game data, always through the engine's view for the asking viewer."""
 
+from dataclasses import replace
+
 from game import engine
-from game.models import Event, Game, Player
+from game.models import Event, Game
 from game.realtime.protocol import RESUME_MAX_EVENTS
+from game.services.actors import Actor
 from game.services.broadcast import events_frame
 
 
@@ -14,10 +17,18 @@ def game_last_seq(*, game_id: int) -> int:
     return Game.objects.filter(pk=game_id).values_list("last_seq", flat=True).get()
 
 
-def game_snapshot(*, game_id: int, viewer: dict) -> dict:
-    """The viewer's view of the game and the seq it is current to."""
+def game_seated_snapshot(*, game_id: int, actor: Actor) -> tuple[Actor | None, dict]:
+    """One read of the game: `actor` as its state seats it now (None once unseated) and that
+    seat's snapshot `{seq, view}`. The state's seats come from the log, so the seat and the
+    view always belong to the same seq."""
     game = Game.objects.get(pk=game_id)
-    return {"seq": game.last_seq, "view": engine.view(game.state, viewer)}
+    if actor.player_id is not None:
+        seat = engine.player_seat(game.state, actor.player_id)
+        if seat is None:
+            return None, {}
+        if seat["role"] != actor.role:
+            actor = replace(actor, role=seat["role"])
+    return actor, {"seq": game.last_seq, "view": engine.view(game.state, actor.viewer())}
 
 
 def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
@@ -32,7 +43,3 @@ def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
     return events_frame(
         events=events, viewer=viewer, state=game.state, seq_from=seq + 1, seq=game.last_seq
     )
-
-
-def player_get(*, player_id: int) -> Player | None:
-    return Player.objects.filter(pk=player_id, removed=False).first()

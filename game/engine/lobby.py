@@ -28,6 +28,11 @@ def _seat_key(player_id: int | str) -> str:
     return str(player_id)
 
 
+def player_seat(state: dict, player_id: int | str) -> dict | None:
+    """The seat {name, role, ...} the log gives this player now, or None once unseated."""
+    return state["players"].get(_seat_key(player_id))
+
+
 def _seated(state: dict, command: dict) -> int | str:
     player_id = _player_id(checks.field(command, "player_id"))
     if _seat_key(player_id) not in state["players"]:

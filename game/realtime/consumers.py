@@ -8,14 +8,12 @@ events re-read from the log and filtered here when a broadcast was missed.
 import asyncio
 import logging
 import re
-from dataclasses import replace
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from game import engine, selectors
-from game.models import Game
 from game.realtime import protocol
 from game.realtime.protocol import FrameError, dumps
 from game.services import (
@@ -26,10 +24,10 @@ from game.services import (
 from game.services.broadcast import game_group, viewer_key
 from game.services.presence import presence_connect, presence_disconnect
 from game.services.seating import command_execute
+from game.sessions import session_player_token
 
 logger = logging.getLogger(__name__)
 
-SESSION_PLAYERS_KEY = "redlines_players"
 SEQ_PATTERN = re.compile(r"[0-9]{1,15}")
 
 
@@ -75,9 +73,9 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def _actor_from_scope(self) -> Actor | None:
         user = self.scope.get("user")
         if user is not None and user.is_authenticated and user.is_staff:
-            return Actor(kind="facilitator", user_id=user.pk, name=user.get_username())
+            return Actor.for_staff(user)
         session = self.scope.get("session")
-        token = (session or {}).get(SESSION_PLAYERS_KEY, {}).get(self.code)
+        token = session_player_token(session, self.code)
         if token:
             return await self._actor_from_token(token)
         return None
@@ -86,7 +84,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         player = await database_sync_to_async(player_authenticate)(game_code=self.code, token=token)
         if player is None:
             return None
-        return Actor(kind="player", role=player.role, player_id=player.pk, name=player.name)
+        return Actor.for_player(player)
 
     async def _auth_timed_out(self):
         if self.actor is None and not self.closing:
@@ -119,7 +117,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=dumps({**welcome, "seq": last_seq, "resumed": True}))
             await self.send(text_data=dumps(missed))
         else:
-            actor, snapshot = await database_sync_to_async(seated_snapshot)(
+            actor, snapshot = await database_sync_to_async(selectors.game_seated_snapshot)(
                 game_id=self.game_id, actor=self.actor
             )
             if actor is None:  # removed between authenticating and now
@@ -279,7 +277,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         """Send the view at the current seq, for the seat the game gives this socket's player
         in that same read: a moved player is re-seated first, a removed one let go. So no
         snapshot is ever built for a team the player has left, however late its news is."""
-        actor, snapshot = await database_sync_to_async(seated_snapshot)(
+        actor, snapshot = await database_sync_to_async(selectors.game_seated_snapshot)(
             game_id=self.game_id, actor=self.actor
         )
         if actor is None:
@@ -367,20 +365,6 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def game_presence(self, message):
         if self.actor is not None and not self.closing:
             await self.send(text_data=dumps(message["presence"]))
-
-
-def seated_snapshot(*, game_id: int, actor: Actor) -> tuple[Actor | None, dict]:
-    """One read of the game: `actor` as its state seats it now (None once unseated) and that
-    seat's snapshot `{seq, view}`. The state's seats come from the log, so the seat and the
-    view always belong to the same seq."""
-    game = Game.objects.get(pk=game_id)
-    if actor.player_id is not None:
-        seat = game.state["players"].get(str(actor.player_id))
-        if seat is None:
-            return None, {}
-        if seat["role"] != actor.role:
-            actor = replace(actor, role=seat["role"])
-    return actor, {"seq": game.last_seq, "view": engine.view(game.state, actor.viewer())}
 
 
 def _last_seq_from_query(scope) -> int | None:

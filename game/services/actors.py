@@ -15,6 +15,16 @@ class Actor:
     def system(cls) -> "Actor":
         return cls(kind="system", name="system")
 
+    @classmethod
+    def for_staff(cls, user) -> "Actor":
+        """A facilitator: a logged-in staff user."""
+        return cls(kind="facilitator", user_id=user.pk, name=user.get_username())
+
+    @classmethod
+    def for_player(cls, player) -> "Actor":
+        """A seated player (a game.models.Player row)."""
+        return cls(kind="player", role=player.role, player_id=player.pk, name=player.name)
+
     @property
     def key(self) -> str:
         """Identity used to de-duplicate client command ids."""

@@ -141,7 +141,7 @@ def _check_seat(state: dict, actor: Actor) -> None:
     may still speak for a team its player was just moved from)."""
     if actor.kind != "player":
         return
-    seat = state["players"].get(str(actor.player_id))
+    seat = engine.player_seat(state, actor.player_id)
     if seat is None:
         raise CommandRefused("not_seated", "You are no longer seated in this game.")
     if seat["role"] != actor.role:

@@ -1,22 +1,27 @@
 """Reads of game data (game.selectors): always through the engine's view, and consistent."""
 
 import pytest
+from game_tables import FACILITATOR
 
 from game import selectors
 from game.models import Game
+from game.services.seating import player_move, player_remove
 
 pytestmark = pytest.mark.django_db
 
 A = {"kind": "player", "role": "A"}
 
 
-def test_game_snapshot_is_the_viewers_view_at_the_last_seq(table):
+def test_game_seated_snapshot_is_the_viewers_view_at_the_last_seq(table):
     table.start()
-    snapshot = selectors.game_snapshot(game_id=table.game_id, viewer=A)
+    actor, snapshot = selectors.game_seated_snapshot(
+        game_id=table.game_id, actor=table.players["A"]
+    )
+    assert actor == table.players["A"]
     assert snapshot["seq"] == table.game.last_seq
     assert snapshot["view"]["viewer"] == A | snapshot["view"]["viewer"]
     assert "SECRET-INJECT-B" not in str(snapshot)
-    facilitator = selectors.game_snapshot(game_id=table.game_id, viewer={"kind": "facilitator"})
+    _, facilitator = selectors.game_seated_snapshot(game_id=table.game_id, actor=FACILITATOR)
     assert "SECRET-INJECT-B" in str(facilitator)
 
 
@@ -62,12 +67,11 @@ def test_game_events_since_gives_up_when_too_far_behind(table, monkeypatch):
     assert selectors.game_events_since(game_id=table.game_id, seq=last_seq - 3, viewer=A)
 
 
-def test_player_get_skips_removed_players(table):
-    from game_tables import FACILITATOR
-
-    from game.services.seating import player_remove
-
-    player_id = table.players["A"].player_id
-    assert selectors.player_get(player_id=player_id).role == "A"
-    player_remove(game=table.game, player_id=player_id, actor=FACILITATOR)
-    assert selectors.player_get(player_id=player_id) is None
+def test_game_seated_snapshot_follows_the_seat_the_log_gives(table):
+    """A moved player's snapshot is its new team's; a removed player gets none."""
+    player = table.players["A"]
+    player_move(game=table.game, player_id=player.player_id, role="C", actor=FACILITATOR)
+    actor, snapshot = selectors.game_seated_snapshot(game_id=table.game_id, actor=player)
+    assert actor.role == "C" and snapshot["view"]["viewer"]["role"] == "C"
+    player_remove(game=table.game, player_id=player.player_id, actor=FACILITATOR)
+    assert selectors.game_seated_snapshot(game_id=table.game_id, actor=player) == (None, {})

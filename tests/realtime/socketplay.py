@@ -380,7 +380,7 @@ def player_session(code: str, token: str) -> str:
 
     from django.conf import settings
 
-    from game.realtime.consumers import SESSION_PLAYERS_KEY
+    from game.sessions import SESSION_PLAYERS_KEY
 
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_PLAYERS_KEY] = {code: token}

@@ -6,7 +6,7 @@ from django.test import Client
 
 from game.api import PLAYER_TOKEN_HEADER
 from game.models import Player
-from game.realtime.consumers import SESSION_PLAYERS_KEY
+from game.sessions import SESSION_PLAYERS_KEY
 
 pytestmark = pytest.mark.django_db
 
