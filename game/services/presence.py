@@ -23,8 +23,9 @@ STALE_AFTER = timedelta(seconds=6 * HEARTBEAT_SECONDS)
 
 
 def presence_get(*, game_id: int) -> dict:
-    game = Game.objects.get(pk=game_id)
-    teams = {role["code"]: [] for role in game.snapshot["roles"]}
+    # Only the snapshot's role list: not the whole cached state, on every (dis)connect.
+    snapshot = Game.objects.values_list("snapshot", flat=True).get(pk=game_id)
+    teams = {role["code"]: [] for role in snapshot["roles"]}
     facilitators = observers = 0
     rows = Connection.objects.filter(
         game_id=game_id, seen_at__gte=timezone.now() - STALE_AFTER
