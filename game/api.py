@@ -83,6 +83,9 @@ class SeqOutput(serializers.Serializer):
 
 class CommandOutput(SeqOutput):
     duplicate = serializers.BooleanField(help_text="True if this id was already applied.")
+    offer = serializers.CharField(
+        required=False, help_text="The id of the offer a proposal or counter created."
+    )
 
 
 class ViewOutput(serializers.Serializer):
@@ -340,7 +343,7 @@ class GameCommandApi(GameApiView):
             )
         except CommandRefused as refused:
             return refused_response(refused)
-        return Response({"seq": result.seq, "duplicate": result.duplicate})
+        return Response({"seq": result.seq, "duplicate": result.duplicate, **result.created})
 
 
 def error_response(code: str, message: str, status_code: int = 400) -> Response:

@@ -19,6 +19,10 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+def new_watch_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class Game(models.Model):
     class Status(models.TextChoices):
         LOBBY = "lobby", "Lobby"
@@ -53,6 +57,13 @@ class Game(models.Model):
         blank=True,
         db_index=True,
         help_text="Epoch seconds when the current timed phase ends (null: untimed or paused).",
+    )
+
+    watch_key = models.CharField(
+        max_length=40,
+        default=new_watch_key,
+        help_text="The secret of the game's read-only links (observer and projector views): "
+        "public information only.",
     )
 
     class Meta:

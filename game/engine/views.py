@@ -15,6 +15,9 @@ from game.engine.scenario import cost_multipliers, role_codes
 from game.engine.scoring import awareness_matrix, known_level
 from game.engine.state import offer_parties
 
+# Chat messages carried in a view; older ones are read page by page from the event log.
+CHAT_IN_VIEW = 30
+
 PUBLIC_SCENARIO_KEYS = (
     "format",
     "slug",
@@ -93,11 +96,18 @@ def view(state: dict, viewer: dict) -> dict:
         "standing_decisions": state["decisions"],
         "results": [_result(entry, role, god) for entry in state["results"]],
         "final": state["final"],
-        "chat": [item for item in state["chat"] if _sees(item["audience"], role, god)],
+        **_recent_chat(state, role, god),
         "notes": state["notes"] if god else [],
         "awareness": _awareness(state) if god else None,
     }
     return copy.deepcopy(result)
+
+
+def _recent_chat(state: dict, role: str | None, god: bool) -> dict:
+    """The last CHAT_IN_VIEW messages the viewer may read, and how many it may read in all:
+    a view stays small however long the game talks (older messages are paged from the log)."""
+    visible = [item for item in state["chat"] if _sees(item["audience"], role, god)]
+    return {"chat": visible[-CHAT_IN_VIEW:], "chat_count": len(visible)}
 
 
 def _sees(audience, role: str | None, god: bool) -> bool:
