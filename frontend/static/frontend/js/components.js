@@ -189,11 +189,11 @@ export function Countdown({ view, large = false }) {
     role="timer"
     aria-live="off"
   >
-    ${paused ? html`<span aria-hidden="true">⏸ </span>` : null}${label}
+    ${label}
   </p>`;
 }
 
-export function GameHeader({ view, you, extra = null }) {
+export function GameHeader({ view, you, extra = null, showCountdown = true }) {
   const status =
     view.status === "lobby"
       ? t("Waiting in the lobby")
@@ -212,7 +212,7 @@ export function GameHeader({ view, you, extra = null }) {
     </div>
     <div class="status-row">
       <p class="status">${status}</p>
-      <${Countdown} view=${view} />
+      ${showCountdown ? html`<${Countdown} view=${view} />` : null}
     </div>
     <${PhaseSteps} view=${view} />
   </header>`;
@@ -309,7 +309,7 @@ export function LineChart({ title, series, yMax = 100, yMin = 0, labels }) {
   const dashes = ["", "6 3", "2 3", "8 3 2 3"];
   const markers = ["circle", "square", "diamond", "triangle"];
   return html`<figure class="chart">
-    <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-label=${title}>
+    <svg class="plot" viewBox=${`0 0 ${width} ${height}`} role="img" aria-label=${title}>
       ${[0, 25, 50, 75, 100].map(
         (tick) => html`<g>
           <line x1=${pad.left} x2=${width - pad.right} y1=${y(tick)} y2=${y(tick)} class="grid" />
@@ -398,7 +398,7 @@ export function ResultsPanel({ view, role = null }) {
   const results = view.results || [];
   if (!results.length) return html`<p class="muted">${t("No round has been scored yet.")}</p>`;
   return html`<div class="results">
-    <${AlignmentChart} view=${view} role=${role} allRoles=${!role} />
+    <section class="card"><${AlignmentChart} view=${view} role=${role} allRoles=${!role} /></section>
     ${view.final
       ? html`<section class="card final">
           <h3>${t("Final scores")}</h3>
@@ -446,7 +446,7 @@ export function RoundResult({ view, entry, role }) {
         <thead><tr>
           <th scope="col">${t("Team")}</th>
           <th scope="col">${t("National")}</th>
-          <th scope="col">${t("Broken commitments")}</th>
+          <th scope="col">${t("Commitment penalty")}</th>
           <th scope="col">${t("Adjustment")}</th>
           <th scope="col">${t("Round score")}</th>
           ${hasGain ? html`<th scope="col">${t("Gain over status quo")}</th>` : null}
@@ -511,10 +511,10 @@ export function RoundResult({ view, entry, role }) {
           <ul>
             ${mine.cost !== null ? html`<li>${t("Domestic cost: %(cost)s points", { cost: fmt.score(mine.cost) })}</li>` : null}
             ${mine.breaches.map(
-              (item) => html`<li class="breach"><span class="tag">${t("Red line breached")}</span> ${item.red_line} (−${fmt.number(item.penalty)})</li>`,
+              (item) => html`<li class="breach"><span class="tag">${t("Red line breached")}</span> ${redLineName(view, item.red_line)} (−${fmt.number(item.penalty)})</li>`,
             )}
             ${mine.lifted.map(
-              (item) => html`<li><span class="tag">${t("Red line lifted")}</span> ${item.red_line}</li>`,
+              (item) => html`<li><span class="tag">${t("Red line lifted")}</span> ${redLineName(view, item.red_line)}</li>`,
             )}
           </ul>`
       : null}
@@ -529,6 +529,11 @@ export function RoundResult({ view, entry, role }) {
           <ol class="questions">${questions.questions.map((question) => html`<li>${question}</li>`)}</ol>`
       : null}
   </section>`;
+}
+
+function redLineName(view, id) {
+  const line = (view.red_lines || []).find((item) => item.id === id);
+  return line ? `${leverOf(view, line.lever).label} (${id})` : id;
 }
 
 function pairName(view, pair) {

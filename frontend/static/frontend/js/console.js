@@ -95,7 +95,7 @@ function TeamCard({ state, view, socket, code }) {
       ? html`<ul>${roster.map((seat) => html`<${Seat} view=${view} socket=${socket} seat=${seat} online=${online.some((item) => item.player_id === seat.id)} />`)}</ul>`
       : html`<p class="muted">${t("Nobody yet")}</p>`}
     ${draft
-      ? html`<h4>${t("Decision draft")} ${draft.locked ? html`<span class="tag">🔒 ${t("locked")}</span>` : html`<span class="tag">${t("not locked")}</span>`}</h4>
+      ? html`<h4>${t("Decision draft")} ${draft.locked ? html`<span class="tag locked">${t("locked")}</span>` : html`<span class="tag">${t("not locked")}</span>`}</h4>
           <ul>${leversHeldBy(view, code).map((lever) => html`<li>${lever.label}: ${fmt.withUnit(draft.values[lever.key], lever)}</li>`)}</ul>`
       : null}
     ${sealed.length

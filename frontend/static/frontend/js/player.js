@@ -79,26 +79,26 @@ function PreviewWarnings({ view, preview, error, kind }) {
   return html`<div class="preview" aria-live="polite">
     ${crossed.map(
       (line) => html`<p class="warning">
-        <span aria-hidden="true">⚠ </span><strong>${t("Crosses your red line")}</strong>:
+        <span aria-hidden="true">⚠ </span><strong>${t("Crosses your red line")}</strong>${": "}
         ${line.statement} (${t("−%(points)s points", { points: fmt.number(line.penalty) })})
       </p>`,
     )}
     ${lifted.map(
       (line) => html`<p class="ok">
-        <span aria-hidden="true">✓ </span>${t("Crosses your red line, but the conditions to lift it would be met")}: ${line.statement}
+        <span aria-hidden="true">✓ </span>${t("Crosses your red line, but the conditions to lift it would be met")}${": "}${line.statement}
       </p>`,
     )}
     ${unmet.map(
       (item) => html`<p class="warning">
-        <span aria-hidden="true">⚠ </span><strong>${t("Breaks a commitment")}</strong>:
+        <span aria-hidden="true">⚠ </span><strong>${t("Breaks a commitment")}</strong>${": "}
         <${TermText} view=${view} term=${item.term} />
       </p>`,
     )}
     <p>
       ${kind === "offer"
-        ? html`${t("Domestic cost for you")}: <strong>${fmt.signed(preview.cost_change)}</strong> ·
-            ${t("Estimated round score")}: <strong>${fmt.signed(preview.score_change)}</strong>`
-        : html`${t("Domestic cost")}: <strong>${fmt.score(preview.cost)}</strong> ·
+        ? html`${t("Domestic cost for you")}: <strong>${fmt.signed(preview.cost_change)}</strong>${" · "}
+            ${t("Change in your estimated round score")}: <strong>${fmt.signed(preview.score_change)}</strong>`
+        : html`${t("Domestic cost")}: <strong>${fmt.score(preview.cost)}</strong>${" · "}
             ${t("Estimated round score")}: <strong>${fmt.score(preview.estimate.score)}</strong>`}
       <span class="muted"> ${t("(assuming partners keep their last decisions and honour their commitments)")}</span>
     </p>
@@ -278,7 +278,8 @@ function DisclosureEditor({ view, socket, you, lines }) {
 function RedLinesPanel({ view, socket, you, debrief }) {
   const own = (view.red_lines || []).filter((line) => line.role === you.role);
   const others = (view.red_lines || []).filter((line) => line.role !== you.role);
-  const canReveal = view.status === "running" && view.phase === "negotiation" && !view.paused;
+  // Forms stay while the game is paused (what is typed is kept); the server refuses to act.
+  const canReveal = view.status === "running" && view.phase === "negotiation";
   return html`<div class="panel-grid">
     <section class="card">
       <h2>${debrief ? t("Your team's red lines") : t("Your red lines (secret unless you reveal them)")}</h2>
@@ -292,7 +293,7 @@ function RedLinesPanel({ view, socket, you, debrief }) {
           </li>`,
         )}
       </ul>
-      ${view.status === "running" && view.phase === "disclosure" && own.length && !view.paused
+      ${view.status === "running" && view.phase === "disclosure" && own.length
         ? html`<${DisclosureEditor} view=${view} socket=${socket} you=${you} lines=${own} />`
         : null}
       ${view.status === "running" && !["disclosure", "negotiation"].includes(view.phase)
@@ -511,7 +512,7 @@ function NegotiationPanel({ view, socket, you, debrief }) {
   const offers = [...(view.offers || [])].reverse();
   const waiting = offers.filter((offer) => offer.status === "open" && offer.to.includes(you.role) && !(offer.accepted_by || []).includes(you.role));
   const rest = offers.filter((offer) => !waiting.includes(offer));
-  const canPropose = view.status === "running" && view.phase === "negotiation" && !view.paused && !debrief;
+  const canPropose = view.status === "running" && view.phase === "negotiation" && !debrief;
   const startCounter = (offer) => {
     setCounter(offer);
     if (composer.current) composer.current.scrollIntoView({ behavior: "smooth", block: "start" });
@@ -614,7 +615,7 @@ function DecisionPanel({ state, view, socket, you }) {
     ${active ? html`<${PreviewWarnings} view=${view} preview=${preview} error=${error} kind="decision" />` : null}
     <div class="actions" role="group" aria-label=${t("Lock")}>
       ${mine.locked
-        ? html`<p class="ok" role="status"><span aria-hidden="true">🔒 </span>${who ? t("Locked by %(name)s", { name: who }) : t("Locked")}</p>
+        ? html`<p class="ok" role="status">${who ? t("Locked by %(name)s", { name: who }) : t("Locked")}</p>
             ${active ? html`<button type="button" disabled=${command.busy} onClick=${() => command.run("decision_unlock")}>${t("Unlock to change")}</button>` : null}`
         : html`<p role="status">${mine.drafted ? t("Draft saved, not locked") : t("Not locked")}</p>
             ${active ? html`<button type="button" class="primary" disabled=${command.busy || Object.keys(edits).length > 0}

@@ -35,7 +35,7 @@ function WatchApp({ store, socket, mode }) {
   const latest = (view.results || [])[view.results.length - 1];
   return html`
     <${ConnectionBanner} connection=${state.connection} closedReason=${state.closedReason} />
-    <${GameHeader} view=${view} you=${null} extra=${html`<span class="tag">${projector ? t("Projector") : t("Observer (read-only)")}</span>`} />
+    <${GameHeader} view=${view} you=${null} showCountdown=${!projector} extra=${html`<span class="tag">${projector ? t("Projector") : t("Observer (read-only)")}</span>`} />
     ${projector && view.status === "running" ? html`<${Countdown} view=${view} large=${true} />` : null}
     <main id="main" class="panel-grid">
       ${view.status === "ended" ? html`<p class="banner banner-debrief" role="status">${t("Debrief: the game has ended and everything is revealed.")}</p>` : null}
