@@ -1,8 +1,9 @@
 from django.urls import path
 
 from frontend import views
+from game import converters  # noqa: F401 (registers <gamecode:>)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("join/<str:code>/", views.join, name="join"),
+    path("join/<gamecode:code>/", views.join, name="join"),
 ]
