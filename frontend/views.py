@@ -51,6 +51,7 @@ def join(request, code: str):
         except CommandRefused as refused:
             context["error"] = refused.message
             return render(request, "frontend/join.html", context, status=400)
+        request.session.cycle_key()  # a session planted before the join must not hold the seat
         session_remember_player(request.session, game.code, token)
         context["player"] = player
         return render(request, "frontend/joined.html", context)

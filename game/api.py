@@ -242,8 +242,26 @@ def check_join_rate(request) -> None:
         )
 
 
+def check_join_csrf(request) -> None:
+    """A browser's join must carry Django's CSRF token; a script's (no cookie, no origin) not.
+
+    Without this another site could post a form that seats the visitor's browser (and, before
+    the session key was rotated, keep the session it had planted). Browsers mark their posts:
+    a cookie of ours, `Origin` (every cross-site POST has it) or `Sec-Fetch-Site`. A script
+    that sends none of them gets its seat by the token in the answer.
+    """
+    browser = (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or settings.CSRF_COOKIE_NAME in request.COOKIES
+        or "Origin" in request.headers
+        or "Sec-Fetch-Site" in request.headers
+    )
+    if browser:
+        SessionAuthentication().enforce_csrf(request)
+
+
 class GameJoinApi(GameApiView):
-    authentication_classes = []  # anyone with the code may join; no CSRF session needed
+    authentication_classes = []  # anyone with the code may join; CSRF: check_join_csrf
     permission_classes = []
 
     @extend_schema(
@@ -257,9 +275,12 @@ class GameJoinApi(GameApiView):
         summary="Join a game as a player",
         description="Seats the caller on a team. The token in the answer is the player's "
         "identity (X-Player-Token header, or the socket's hello); this browser's session also "
-        "keeps it. Limited to JOIN_RATE_LIMIT attempts a minute per address (429).",
+        "keeps it (under a new session key). A browser's request (with a cookie of this site, "
+        "an Origin or a Sec-Fetch-Site header) needs the CSRF token (X-CSRFToken). "
+        "Limited to JOIN_RATE_LIMIT attempts a minute per address (429).",
     )
     def post(self, request, code: str):
+        check_join_csrf(request)
         check_join_rate(request)
         game = game_by_code(code)
         data = JoinInput(data=request.data)
@@ -274,6 +295,7 @@ class GameJoinApi(GameApiView):
             )
         except CommandRefused as refused:
             return refused_response(refused)
+        request.session.cycle_key()  # a session planted before the join must not hold the seat
         session_remember_player(request.session, game.code, token)
         return Response(
             {
