@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from game.models import Event, Game, Player
+from game.services.access import RUN_PERMISSION, staff_games, staff_may_run_game
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,12 +49,28 @@ class GameAdmin(ReadOnlyAdmin):
         "seed",
         "last_seq",
         "created_by",
+        "facilitators",
         "created_at",
         "updated_at",
         "event_log",
     ]
-    readonly_fields = fields
+    readonly_fields = [name for name in fields if name != "facilitators"]
+    filter_horizontal = ["facilitators"]
     inlines = [PlayerInline]
+
+    def get_queryset(self, request):
+        """A facilitator lists the games they created or were given; a superuser all."""
+        return super().get_queryset(request).filter(pk__in=staff_games(request.user).values("pk"))
+
+    def has_change_permission(self, request, obj=None):
+        # Only the facilitator list can be changed (save_model writes nothing else).
+        if obj is None:
+            return request.user.has_perm(RUN_PERMISSION)
+        return staff_may_run_game(request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        """Never save the row itself: its state belongs to the service layer (a stale copy
+        saved here would undo commands). save_related writes the facilitator list."""
 
     @admin.display(description="players")
     def player_count(self, game):

@@ -17,7 +17,7 @@ from rest_framework.exceptions import (
     Throttled,
     ValidationError,
 )
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import SAFE_METHODS, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +25,13 @@ from game import engine
 from game.models import Game
 from game.realtime.protocol import CLIENT_ID_MAX_LENGTH
 from game.services import Actor, CommandRefused, game_create, player_join
+from game.services.access import (
+    VIEW_PERMISSION,
+    staff_games,
+    staff_may_create_games,
+    staff_may_run_game,
+    staff_may_see_game,
+)
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
 from game.services.seating import command_execute, player_move, player_remove
@@ -122,18 +129,23 @@ def game_links(request, game: Game) -> dict:
 
 
 def request_actor(request, game: Game) -> Actor:
-    """Staff are facilitators; players authenticate by session or the X-Player-Token header.
+    """Staff who may see (GET) or run (POST) this game are its facilitator
+    (game.services.access); players authenticate by session or the X-Player-Token header.
 
     A player known by session cookie alone gets the same CSRF check as a logged-in user
     (DRF checks only those), so another site cannot send commands from a player's browser.
     """
     user = request.user
-    if user.is_authenticated and user.is_staff:
-        return Actor.for_staff(user)
     token = request.headers.get(PLAYER_TOKEN_HEADER)
+    if user.is_authenticated and user.is_staff:
+        allowed = staff_may_see_game if request.method in SAFE_METHODS else staff_may_run_game
+        if allowed(user, game):
+            return Actor.for_staff(user)
+        if not token and not session_player_token(request.session, game.code):
+            raise PermissionDenied(not_facilitator_message(game))
     if not token:
         token = session_player_token(request.session, game.code)
-        if token and request.method not in ("GET", "HEAD", "OPTIONS"):
+        if token and request.method not in SAFE_METHODS:
             SessionAuthentication().enforce_csrf(request)
     player = player_authenticate(game_code=game.code, token=token) if token else None
     if player is None:
@@ -142,6 +154,14 @@ def request_actor(request, game: Game) -> Actor:
             f"or send your player token in the {PLAYER_TOKEN_HEADER} header."
         )
     return Actor.for_player(player)
+
+
+def not_facilitator_message(game: Game) -> str:
+    return (
+        f"You are not a facilitator of game {game.code}: staff see and run the games they "
+        "created or were given (Game.facilitators), with the game permissions of the admin; "
+        "a superuser runs every game."
+    )
 
 
 class GameCreateInput(serializers.Serializer):
@@ -171,7 +191,9 @@ class GameListCreateApi(GameApiView):
 
     @extend_schema(responses=GameLinksOutput(many=True), summary="List games (staff)")
     def get(self, request):
-        games = Game.objects.all()[:200]
+        if not request.user.has_perm(VIEW_PERMISSION):
+            raise PermissionDenied("Listing games needs the permission to view games.")
+        games = staff_games(request.user)[:200]
         return Response([game_links(request, g) for g in games])
 
     @extend_schema(
@@ -182,6 +204,8 @@ class GameListCreateApi(GameApiView):
     def post(self, request):
         from scenarios.selectors import scenario_get
 
+        if not staff_may_create_games(request.user):
+            raise PermissionDenied("Creating games needs the permission to add games.")
         data = GameCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         scenario = scenario_get(slug=data.validated_data["scenario"])
@@ -373,9 +397,9 @@ class MoveInput(serializers.Serializer):
     team = serializers.CharField(max_length=8)
 
 
-def facilitator(request) -> Actor:
-    if not (request.user.is_authenticated and request.user.is_staff):
-        raise PermissionDenied("Only facilitators (staff) may do this.")
+def facilitator(request, game: Game) -> Actor:
+    if not staff_may_run_game(request.user, game):
+        raise PermissionDenied(not_facilitator_message(game))
     return Actor.for_staff(request.user)
 
 
@@ -401,7 +425,7 @@ class PlayerMoveApi(GameApiView):
                 game=game,
                 player_id=player_id,
                 role=data.validated_data["team"].upper(),
-                actor=facilitator(request),
+                actor=facilitator(request, game),
             )
         except CommandRefused as refused:
             return refused_response(refused)
@@ -419,7 +443,7 @@ class PlayerRemoveApi(GameApiView):
     def post(self, request, code: str, player_id: int):
         game = game_by_code(code)
         try:
-            result = player_remove(game=game, player_id=player_id, actor=facilitator(request))
+            result = player_remove(game=game, player_id=player_id, actor=facilitator(request, game))
         except CommandRefused as refused:
             return refused_response(refused)
         return Response({"seq": result.seq})
