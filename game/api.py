@@ -468,4 +468,4 @@ class GameExportApi(GameApiView):
                 "The complete record holds every team's secrets; players get it once the game "
                 "has ended."
             )
-        return Response(game_export(game=game))
+        return Response(game_export(game=game, viewer=actor.viewer()))
