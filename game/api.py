@@ -36,6 +36,7 @@ from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
 from game.services.seating import command_execute, player_move, player_remove
 from game.sessions import session_player_token, session_remember_player
+from tabletop.clients import client_address
 
 PLAYER_TOKEN_HEADER = "X-Player-Token"
 MAX_TABLES = 20
@@ -250,7 +251,7 @@ class JoinOutput(serializers.Serializer):
 
 
 def check_join_rate(request) -> None:
-    address = request.META.get("REMOTE_ADDR", "unknown")
+    address = client_address(request)
     key = f"join-rate:{address}"
     cache.add(key, 0, timeout=60)
     try:

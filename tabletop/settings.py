@@ -224,3 +224,6 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 JOIN_RATE_LIMIT = env.int("JOIN_RATE_LIMIT", default=20)  # join attempts per minute per address
+# Addresses or networks of reverse proxies whose X-Forwarded-For is believed (tabletop.clients);
+# empty: the peer's address is the client's (X-Forwarded-For ignored).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
