@@ -4,6 +4,8 @@ Thin: authenticate, parse, call the service layer, translate errors. Every game 
 through the engine's view for the caller, exactly like the WebSocket.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -37,6 +39,8 @@ from game.services.lifecycle import player_authenticate
 from game.services.seating import command_execute, player_move, player_remove
 from game.sessions import session_player_token, session_remember_player
 from tabletop.clients import client_address
+
+logger = logging.getLogger(__name__)
 
 PLAYER_TOKEN_HEADER = "X-Player-Token"
 MAX_TABLES = 20
@@ -251,14 +255,20 @@ class JoinOutput(serializers.Serializer):
 
 
 def check_join_rate(request) -> None:
+    """At most JOIN_RATE_LIMIT joins a minute per client address. Fails open: without the
+    cache (Redis down) joins go on unlimited, and the failure is logged."""
     address = client_address(request)
     key = f"join-rate:{address}"
-    cache.add(key, 0, timeout=60)
     try:
-        attempts = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60)
-        attempts = 1
+        cache.add(key, 0, timeout=60)
+        try:
+            attempts = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=60)
+            attempts = 1
+    except Exception:
+        logger.warning("Join rate limit skipped: the cache is unavailable", exc_info=True)
+        return
     if attempts > settings.JOIN_RATE_LIMIT:
         raise Throttled(
             wait=60,

@@ -219,6 +219,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CHANNEL_PREFIX,
+            # Counters are tiny: a Redis that does not answer within a second is treated as
+            # down (limits fail open), so a hung Redis cannot hold up a join or a login.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
