@@ -1,7 +1,9 @@
 """Settings for Red Lines, read from the environment (see README "Configuration").
 
 Defaults give the embedded set-up: a SQLite file and the in-memory channel layer, so the
-quick start needs no service. Production sets DEBUG=false and a real SECRET_KEY.
+quick start needs no service. DEBUG is off unless set (production is the default); then a
+real SECRET_KEY is required. bin/demo and the test settings (tabletop.settings_test) turn
+DEBUG on, which allows the development key.
 """
 
 from pathlib import Path
@@ -14,12 +16,13 @@ DEV_SECRET_KEY = "dev-insecure-red-lines-secret-key-change-me-in-production-0123
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is the development key but DEBUG is off. Set SECRET_KEY to a long random "
-        'value, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
+        'value, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))", or for '
+        "development set DEBUG=true (bin/demo does)."
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
