@@ -1,0 +1,30 @@
+"""REST authentication by staff API token: `Authorization: Bearer <token>`."""
+
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+
+from game.services.tokens import staff_token_authenticate
+
+
+class StaffTokenAuthentication(BaseAuthentication):
+    """A staff user's API token (created in the admin). No cookie, so no CSRF check."""
+
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed("Send the token as 'Authorization: Bearer <token>'.")
+        try:
+            token = parts[1].decode()
+        except UnicodeDecodeError:
+            raise AuthenticationFailed("The token is not valid.") from None
+        user = staff_token_authenticate(token)
+        if user is None:
+            raise AuthenticationFailed("The token is unknown or revoked, or its user is not staff.")
+        return user, None
+
+    def authenticate_header(self, request):
+        return "Bearer"
