@@ -1,7 +1,6 @@
 """Failed password logins are throttled per account and per address, without hashing."""
 
 import base64
-import contextlib
 from unittest import mock
 
 import pytest
@@ -19,13 +18,16 @@ def small_limits(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LOGIN_FAILURES_PER_ACCOUNT = 3
     settings.LOGIN_FAILURES_PER_ADDRESS = 5
-    cache.clear()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "login-throttle",
+        }
+    }
+    cache.clear()  # a local-memory cache of this module's own: safe to clear
     get_user_model().objects.create_user(
         "host", password=PASSWORD, is_staff=True, is_superuser=True
     )
-    yield
-    with contextlib.suppress(Exception):  # one test stops the cache
-        cache.clear()
 
 
 def basic(username: str, password: str, address: str = "203.0.113.9") -> int:

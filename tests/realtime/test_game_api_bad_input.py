@@ -11,10 +11,15 @@ UNDER_THE_DECODERS_LIMIT = '{"type": "chat", "text": ' + "[" * 900 + "]" * 900 +
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_rate_limit(settings):
+    """A private, empty cache (clearing a shared Redis would flush other users' keys)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bad-input",
+        }
+    }
+    cache.clear()  # a local-memory cache of this module's own: safe to clear
 
 
 @pytest.mark.parametrize("body", [DEEP, UNDER_THE_DECODERS_LIMIT])

@@ -12,10 +12,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    cache.clear()
-    yield
-    cache.clear()
+def fresh_rate_limit(settings):
+    """A private, empty cache (clearing a shared Redis would flush other users' keys)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "join-security",
+        }
+    }
+    cache.clear()  # a local-memory cache of this module's own: safe to clear
 
 
 def planted_session() -> str:
