@@ -138,3 +138,42 @@ def test_the_admin_lists_a_facilitators_own_games_only(table, coalition):
     listing = client_for(erin).get("/admin/game/game/").content.decode()
     assert mine.code in listing
     assert table.code not in listing
+
+
+def test_the_admin_edits_only_the_facilitator_list(table):
+    """Giving a game to a colleague in the admin writes the list, never the game's row (a
+    stale copy of its state saved there would undo commands)."""
+    owner = staff("owner", *GAME_PERMISSIONS)
+    colleague = staff("colleague", *GAME_PERMISSIONS)
+    game = table.game
+    game.created_by = owner
+    game.save()
+    client = client_for(owner)
+    url = f"/admin/game/game/{game.pk}/change/"
+    assert client.get(url).status_code == 200
+    table.advance_to(1, "negotiation")  # the row changes after the page was loaded
+    seq = Game.objects.get(pk=game.pk).last_seq
+    reply = client.post(
+        url,
+        {"facilitators": [colleague.pk], "players-TOTAL_FORMS": "0", "players-INITIAL_FORMS": "0"},
+    )
+    assert reply.status_code == 302, reply.content[:2000]
+    game = Game.objects.get(pk=game.pk)
+    assert list(game.facilitators.all()) == [colleague]
+    assert game.last_seq == seq and game.state["phase"] == "negotiation"
+    assert staff_may_run_game(colleague, game)
+    assert client_for(colleague).get(url).status_code == 200
+    outsider = client_for(staff("outsider", *GAME_PERMISSIONS))
+    assert outsider.post(url, {"facilitators": [colleague.pk]}).status_code in (302, 403, 404)
+    assert list(Game.objects.get(pk=game.pk).facilitators.all()) == [colleague]
+
+
+def test_the_create_game_admin_action_needs_the_add_game_permission(coalition):
+    author = staff("author", "view_scenario", "change_scenario")
+    reply = client_for(author).post(
+        "/admin/scenarios/scenario/",
+        {"action": "create_games", "_selected_action": [coalition.pk]},
+        follow=True,
+    )
+    assert "permission to add games" in reply.content.decode()
+    assert not Game.objects.exists()
