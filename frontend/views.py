@@ -80,6 +80,7 @@ def join(request, code: str):
         except CommandRefused as refused:
             context["error"] = refused.message
             return render(request, "frontend/join.html", context, status=400)
+        request.session.cycle_key()  # a session planted before the join must not hold the seat
         session_remember_player(request.session, game.code, token)
         return redirect("play", code=game.code)
     return render(request, "frontend/join.html", context)

@@ -62,6 +62,8 @@ def can_see(audience, kind: str, role: str | None) -> bool:
 def event_visible(event: dict, viewer: dict, state: dict) -> bool:
     """May `viewer` receive `event`? `state` is the game's state after the event."""
     kind, role = _viewer(state, viewer)
+    if event["kind"] == "note_added":  # facilitator notes stay private, also after the end
+        return kind == "facilitator"
     return state["status"] == "ended" or can_see(event["audience"], kind, role)
 
 
@@ -97,7 +99,7 @@ def view(state: dict, viewer: dict) -> dict:
         "results": [_result(entry, role, god) for entry in state["results"]],
         "final": state["final"],
         **_recent_chat(state, role, god),
-        "notes": state["notes"] if god else [],
+        "notes": state["notes"] if kind == "facilitator" else [],  # private, also after the end
         "awareness": _awareness(state) if god else None,
     }
     return copy.deepcopy(result)

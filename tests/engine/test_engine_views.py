@@ -292,7 +292,8 @@ def test_broken_commitments_are_announced_to_everyone(table):
     assert commitment["term"]["value"] == 4.37
 
 
-def test_after_the_end_everyone_sees_everything(table):
+def test_after_the_end_everyone_sees_everything_but_facilitator_notes(table):
+    """The debrief unmasks every team's secrets; the facilitator's notes stay private."""
     table.advance_to(1, "negotiation")
     table.run("chat", "B", channel="team", text="TEAM-CHAT-B")
     table.run(
@@ -303,7 +304,6 @@ def test_after_the_end_everyone_sees_everything(table):
     everything = [
         "TEAM-CHAT-B",
         "OFFER-NOTE-AC",
-        "FACILITATOR-NOTE",
         "PRIVATE-BRIEF-B",
         *A_LINE,
         *B_LINE_FULL,
@@ -312,7 +312,12 @@ def test_after_the_end_everyone_sees_everything(table):
     ]
     for viewer in (player("C"), OBSERVER):
         assert_shown(table, viewer, everything)
-        assert len(visible_events(table.events, viewer, table.state)) == len(table.events)
+        assert_hidden(table, viewer, ["FACILITATOR-NOTE"])
+        notes = [event for event in table.events if event["kind"] == "note_added"]
+        assert len(visible_events(table.events, viewer, table.state)) == len(table.events) - len(
+            notes
+        )
+    assert_shown(table, {"kind": "facilitator"}, ["FACILITATOR-NOTE"])
     assert view(table.state, OBSERVER)["awareness"] is not None
 
 

@@ -15,7 +15,7 @@ def distinct_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('game', '0002_connection_heartbeat'),
+        ('game', '0004_staff_tokens'),
     ]
 
     operations = [
