@@ -9,6 +9,7 @@ import io
 
 import segno
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,7 @@ from game.api import check_join_rate
 from game.models import Game
 from game.realtime.auth import watch_key_valid
 from game.services import CommandRefused, player_authenticate, player_join
+from game.services.access import staff_games, staff_may_run_game
 from game.sessions import session_player_token, session_remember_player
 
 
@@ -97,13 +99,21 @@ def play(request, code: str):
 
 @staff_member_required
 def console_list(request):
-    games = Game.objects.select_related("scenario").order_by("-created_at")[:200]
+    games = staff_games(request.user).select_related("scenario").order_by("-created_at")[:200]
     return render(request, "frontend/console_list.html", {"games": games})
+
+
+def _run_game(request, code: str) -> Game:
+    """The game, if this staff user may run it (they created it or were given it)."""
+    game = _game(code)
+    if not staff_may_run_game(request.user, game):
+        raise PermissionDenied(_("You do not run this game; ask its facilitator to add you."))
+    return game
 
 
 @staff_member_required
 def console(request, code: str):
-    game = _game(code)
+    game = _run_game(request, code)
     base = request.build_absolute_uri("/").rstrip("/")
     join_url = base + reverse("join", args=[game.code])
     links = {
@@ -121,7 +131,7 @@ def console(request, code: str):
 @staff_member_required
 def join_qr(request, code: str):
     """A QR code (SVG) of the join link, or of one team's link with ?team=CODE."""
-    game = _game(code)
+    game = _run_game(request, code)
     url = request.build_absolute_uri(reverse("join", args=[game.code]))
     team = request.GET.get("team", "").upper()
     if team:

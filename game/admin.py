@@ -38,7 +38,16 @@ class PlayerInline(admin.TabularInline):
 
 @admin.register(Game)
 class GameAdmin(ReadOnlyAdmin):
-    list_display = ["title", "code", "status", "scenario", "player_count", "last_seq", "created_at"]
+    list_display = [
+        "title",
+        "code",
+        "status",
+        "scenario",
+        "player_count",
+        "last_seq",
+        "created_at",
+        "console_link",
+    ]
     list_filter = ["status", "scenario"]
     search_fields = ["title", "code", "players__name"]
     fields = [
@@ -46,6 +55,7 @@ class GameAdmin(ReadOnlyAdmin):
         "code",
         "status",
         "scenario",
+        "console_link",
         "join_links",
         "seed",
         "last_seq",
@@ -76,6 +86,12 @@ class GameAdmin(ReadOnlyAdmin):
     @admin.display(description="players")
     def player_count(self, game):
         return game.players.filter(removed=False).count()
+
+    @admin.display(description="console")
+    def console_link(self, game):
+        return format_html(
+            '<a href="{}">Open the facilitator console</a>', reverse("console", args=[game.code])
+        )
 
     @admin.display(description="join links")
     def join_links(self, game):

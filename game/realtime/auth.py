@@ -1,10 +1,13 @@
-"""Who a socket is: a facilitator (staff session), a player (session seat or token), or a
-read-only observer (the game's watch key). Plain functions, called from the consumer."""
+"""Who a socket is: a facilitator (a staff session or staff API token, for a game that staff
+user may run), a player (session seat or token), or a read-only observer (the game's watch
+key). Plain functions, called from the consumer."""
 
 import secrets
 
 from game.models import Game
 from game.services import Actor, player_authenticate
+from game.services.access import staff_may_run_game
+from game.services.tokens import staff_token_authenticate
 from game.sessions import session_player_token
 
 
@@ -17,7 +20,9 @@ def actor_from_scope(scope, game: Game, *, watch_key: str | None) -> Actor | Non
     """The actor a handshake already identifies: staff login first, then the browser's seat,
     then a watch key in the URL. None: the socket must send `hello`."""
     user = scope.get("user")
-    if user is not None and user.is_authenticated and user.is_staff:
+    # Staff run the games they created or were given (a superuser every game); other staff
+    # are nobody special here and fall through to a seat or a watch key.
+    if user is not None and user.is_authenticated and staff_may_run_game(user, game):
         return Actor.for_staff(user)
     token = session_player_token(scope.get("session"), game.code)
     if token:
@@ -35,7 +40,13 @@ def actor_from_token(game: Game, token) -> Actor | None:
 
 
 def actor_from_hello(game: Game, frame: dict) -> Actor | None:
-    """A `hello` names a player token or a watch key."""
+    """A `hello` names a player token, a staff API token (scripts of facilitators) or a
+    watch key."""
+    if isinstance(frame.get("staff_token"), str):
+        user = staff_token_authenticate(frame["staff_token"])
+        if user is not None and staff_may_run_game(user, game):
+            return Actor.for_staff(user)
+        return None
     if isinstance(frame.get("token"), str):
         return actor_from_token(game, frame["token"])
     if watch_key_valid(game, frame.get("watch")):

@@ -168,8 +168,8 @@ class GameConsumer(AsyncWebsocketConsumer):
         await self._close(protocol.CLOSE_UNAUTHENTICATED, "unauthenticated")
 
     async def _receive_unauthenticated(self, frame: dict):
-        if frame["type"] != "hello" or not (
-            isinstance(frame.get("token"), str) or isinstance(frame.get("watch"), str)
+        if frame["type"] != "hello" or not any(
+            isinstance(frame.get(key), str) for key in ("token", "staff_token", "watch")
         ):
             await self._refuse_unauthenticated(frame.get("id"))
             return

@@ -226,10 +226,14 @@ SCREENSHOTS = Path(
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     """Debian's Chromium under Playwright (never a downloaded browser). Without it the
-    browser tests skip with one line, unless REQUIRE_BROWSER=1 (CI), where they fail."""
+    browser tests skip with one line, unless REQUIRE_BROWSER=1 (CI), where they fail.
+
+    Module-scoped on purpose: Playwright's sync API runs an event loop in the test thread
+    while it is open, and Django refuses database calls with a running loop around, so the
+    browser must be closed before other tests run."""
     if not os.path.exists(CHROMIUM):
         message = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)"
         if os.environ.get("REQUIRE_BROWSER") == "1":

@@ -52,7 +52,7 @@ def test_join_page_rotates_the_session_key(make_game):
     planted = planted_session()
     client.cookies["sessionid"] = planted
     reply = client.post(f"/join/{table.code}/", {"name": "Aiko", "team": "R1"})
-    assert reply.status_code == 200
+    assert reply.status_code == 302  # to the table
     assert client.cookies["sessionid"].value != planted
     assert table.code in client.session[SESSION_PLAYERS_KEY]
     assert SESSION_PLAYERS_KEY not in SessionStore(session_key=planted).load()

@@ -258,15 +258,14 @@ export function RedLineText({ view, line }) {
     line.kind === "floor" ? t("will not go below") : t("will not go above");
   return html`<div class="red-line-text">
     <p>
-      <strong>${roleName(view, line.role)}</strong> · ${lever.label}:
-      ${" "}${direction}${line.value !== undefined
+      <strong>${roleName(view, line.role)}</strong> · ${lever.label}${": "}${direction}${line.value !== undefined
         ? html` <strong>${fmt.withUnit(line.value, lever)}</strong>`
         : html` <em>${t("(value not revealed)")}</em>`}
     </p>
     ${line.statement ? html`<blockquote>${line.statement}</blockquote>` : null}
     ${line.unless && line.unless.length
       ? html`<p class="unless">
-          ${t("Lifted if")}:
+          ${t("Lifted if")}${": "}
           ${line.unless.map(
             (condition, index) => html`${index ? html` ${t("and")} ` : null}<${TermText}
                 view=${view}
@@ -285,10 +284,11 @@ export function KnownBy({ view, line }) {
   if (!line.known_by) return null;
   const entries = Object.entries(line.known_by);
   return html`<p class="known-by">
-    ${t("Known by")}:
+    ${t("Known by")}${":"}
     ${entries.map(
-      ([code, level], index) => html`${index ? ", " : " "}${roleName(view, code)}
-        <span class=${`level level-${level || "none"}`}>
+      ([code, level], index) => html`${index ? ", " : " "}${roleName(view, code)}${" "}<span
+          class=${`level level-${level || "none"}`}
+        >
           ${level === "full" ? t("in full") : level === "existence" ? t("its existence") : t("not at all")}
         </span>`,
     )}
