@@ -51,7 +51,13 @@ class Seat:
         self.page.on("websocket", self._watch_socket)
         self.page.on("response", self._keep_response)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # Console errors include Content-Security-Policy refusals and failed loads.
+        self.page.on("console", self._keep_console_error)
         self.page.goto(f"{base}/join/{code}/?team={team}")
+
+    def _keep_console_error(self, message):
+        if message.type == "error":
+            self.errors.append(message.text)
 
     def _watch_socket(self, socket):
         socket.on("framereceived", lambda payload: self.frames.append(str(payload)))
@@ -87,6 +93,11 @@ def workshop(chromium, leg):
         {"name": "csrftoken", "value": leg.staff.csrf, "url": base},
     ])  # fmt: skip
     facilitator = console.new_page()
+    console_errors = []
+    facilitator.on(
+        "console", lambda m: console_errors.append(m.text) if m.type == "error" else None
+    )
+    facilitator.on("pageerror", lambda error: console_errors.append(str(error)))
     facilitator.goto(f"{base}/console/{code}/")
     seats = {
         team: Seat(
@@ -95,6 +106,7 @@ def workshop(chromium, leg):
         for index, team in enumerate(TEAMS)
     }
     yield code, facilitator, seats
+    assert not console_errors, f"console: {console_errors}"
     for seat in seats.values():
         seat.context.close()
     console.close()
@@ -114,7 +126,7 @@ def test_a_whole_workshop_through_the_pages(workshop, screenshot):
     us, jp, rok = seats["US"], seats["JP"], seats["ROK"]
     for seat in seats.values():
         seat.join(f"{seat.team} player")
-    expect(facilitator.get_by_text("Connected: 3 players")).to_be_visible()
+    expect(facilitator.get_by_text(re.compile("^3 players · 1 facilitator"))).to_be_visible()
     screenshot(facilitator, "console-lobby")
     screenshot(jp.page, "player-lobby-phone")
     expect(jp.page.get_by_role("heading", name="Who is here")).to_be_visible()

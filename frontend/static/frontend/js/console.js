@@ -1,15 +1,12 @@
 // The facilitator's console for one game: every team at once (god view), phase controls,
 // injects, notes, score adjustments, players, the live chart and the event log.
 import {
-  AlignmentChart,
-  ChatPanel,
   ConnectionBanner,
   ErrorText,
   GameHeader,
   InjectList,
   KnownBy,
   RedLineText,
-  ResultsPanel,
   TeamBadge,
   TermText,
   leverOf,
@@ -19,9 +16,12 @@ import {
   useCommand,
   useStore,
 } from "./components.js";
+import { AlignmentChart } from "./charts.js";
+import { ChatPanel } from "./chat.js";
+import { ResultsPanel } from "./results.js";
 import * as fmt from "./format.js";
 import { html, render, useState } from "./html.js";
-import { t } from "./i18n.js";
+import { t, tn } from "./i18n.js";
 import { GameSocket } from "./socket.js";
 import { createStore } from "./store.js";
 
@@ -250,6 +250,15 @@ function Offers({ view }) {
   </section>`;
 }
 
+function connectedText(presence) {
+  const players = Object.values(presence.teams).reduce((sum, list) => sum + list.length, 0);
+  return [
+    tn("%(count)s player", "%(count)s players", players),
+    tn("%(count)s facilitator", "%(count)s facilitators", presence.facilitators),
+    tn("%(count)s observer", "%(count)s observers", presence.observers),
+  ].join(" · ");
+}
+
 function ConsoleApp({ store, socket }) {
   const state = useStore(store);
   const { view, you } = state;
@@ -265,9 +274,7 @@ function ConsoleApp({ store, socket }) {
         <${Controls} view=${view} socket=${socket} />
         <section class="card">
           <h2>${t("Teams")}</h2>
-          <p class="muted">${state.presence ? t("Connected: %(players)s players, %(facilitators)s facilitators, %(observers)s observers", {
-            players: Object.values(state.presence.teams).reduce((sum, list) => sum + list.length, 0),
-            facilitators: state.presence.facilitators, observers: state.presence.observers }) : ""}</p>
+          <p class="muted">${state.presence ? connectedText(state.presence) : ""}</p>
           <ul class="teams">${roleCodes(view).map((code) => html`<${TeamCard} state=${state} view=${view} socket=${socket} code=${code} />`)}</ul>
         </section>
         <${Offers} view=${view} />

@@ -2,17 +2,17 @@
 // (large type). The socket opens with the game's watch key; the server sends the observer's
 // view, which never holds a team's secrets.
 import {
-  AlignmentChart,
-  ChatPanel,
   ConnectionBanner,
   Countdown,
   GameHeader,
   InjectList,
   RedLineText,
-  ResultsPanel,
   TeamsPresence,
   useStore,
 } from "./components.js";
+import { AlignmentChart } from "./charts.js";
+import { ChatPanel } from "./chat.js";
+import { ResultsPanel } from "./results.js";
 import { html, render } from "./html.js";
 import { t } from "./i18n.js";
 import { GameSocket } from "./socket.js";
