@@ -218,6 +218,54 @@ export function GameHeader({ view, you, extra = null, showCountdown = true }) {
   </header>`;
 }
 
+// -- what just happened ----------------------------------------------------------------------
+
+export function offerStatusLabel(status) {
+  return (
+    {
+      open: t("open"),
+      accepted: t("accepted"),
+      rejected: t("rejected"),
+      withdrawn: t("withdrawn"),
+      countered: t("countered"),
+      expired: t("expired"),
+    }[status] || status
+  );
+}
+
+function noticeText(view, event) {
+  switch (event.kind) {
+    case "inject_published":
+      return t("New inject: %(title)s", { title: event.data.title });
+    case "red_line_revealed":
+      return t("%(team)s revealed a red line", { team: roleName(view, event.data.owner) });
+    case "round_scored":
+      return t("Round %(round)s has been scored", { round: event.data.round });
+    case "game_paused":
+      return t("The facilitator paused the game");
+    case "game_resumed":
+      return t("The game goes on");
+    case "game_ended":
+      return t("The game has ended: the debrief is open");
+    default:
+      return null;
+  }
+}
+
+// The latest event worth knowing about, announced politely to screen readers too, until it
+// is dismissed (the full details are in their tab).
+export function LatestNotice({ state, view }) {
+  const [dismissed, setDismissed] = useState(0);
+  const latest = state.notices[state.notices.length - 1];
+  const text = latest && latest.seq > dismissed ? noticeText(view, latest) : null;
+  return html`<div class="notice-slot" aria-live="polite">
+    ${text
+      ? html`<p class="notice">${text}${" "}<button type="button" class="link"
+          onClick=${() => setDismissed(latest.seq)}>${t("Dismiss")}</button></p>`
+      : null}
+  </div>`;
+}
+
 // -- injects -----------------------------------------------------------------------------------
 
 export function InjectList({ view, role }) {

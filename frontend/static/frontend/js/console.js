@@ -2,6 +2,8 @@
 // injects, notes, score adjustments, players, the live chart and the event log.
 import {
   ConnectionBanner,
+  LatestNotice,
+  offerStatusLabel,
   ErrorText,
   GameHeader,
   InjectList,
@@ -100,7 +102,11 @@ function TeamCard({ state, view, socket, code }) {
       : null}
     ${sealed.length
       ? html`<h4>${t("Sealed disclosure")}</h4>
-          <ul>${sealed.map((choice) => html`<li>${choice.red_line}: ${choice.level} → ${choice.to === "all" ? t("everyone") : choice.to.join(", ")}</li>`)}</ul>`
+          <ul>${sealed.map((choice) => html`<li>${t("%(red_line)s: %(level)s, to %(to)s", {
+            red_line: choice.red_line,
+            level: choice.level === "full" ? t("in full") : t("its existence"),
+            to: choice.to === "all" ? t("everyone") : choice.to.map((code) => roleName(view, code)).join(", "),
+          })}</li>`)}</ul>`
       : null}
     <details>
       <summary>${t("Red lines (%(count)s)", { count: lines.length })}</summary>
@@ -242,7 +248,7 @@ function Offers({ view }) {
     ${offers.length
       ? html`<ul class="cards">${offers.map((offer) => html`<li class=${`card offer status-${offer.status}`}>
           <h4>${offer.id} · ${roleName(view, offer.proposer)} → ${offer.to.map((code) => roleName(view, code)).join(", ")}
-            <span class="tag">${offer.status}</span></h4>
+            <span class="tag">${offerStatusLabel(offer.status)}</span></h4>
           <ul>${offer.terms.map((term) => html`<li><${TermText} view=${view} term=${term} /></li>`)}</ul>
           ${offer.note ? html`<p class="note">“${offer.note}”</p>` : null}
         </li>`)}</ul>`
@@ -269,6 +275,7 @@ function ConsoleApp({ store, socket }) {
   return html`
     <${ConnectionBanner} connection=${state.connection} closedReason=${state.closedReason} />
     <${GameHeader} view=${view} you=${you} extra=${html`<span class="tag">${t("Facilitator · code %(code)s", { code: state.game ? state.game.code : "" })}</span>`} />
+    <${LatestNotice} state=${state} view=${view} />
     <main id="main" class="console-layout">
       <div class="main-column">
         <${Controls} view=${view} socket=${socket} />

@@ -4,6 +4,7 @@
 // server's `preview`. No game rule is computed here.
 import {
   ConnectionBanner,
+  LatestNotice,
   GameHeader,
   useStore,
 } from "./components.js";
@@ -88,6 +89,7 @@ function PlayerApp({ store, socket }) {
     <${ConnectionBanner} connection=${state.connection} closedReason=${state.closedReason} />
     ${view && you
       ? html`<${GameHeader} view=${view} you=${you} />
+          <${LatestNotice} state=${state} view=${view} />
           <main id="main">
             ${view.status === "lobby"
               ? html`<${Lobby} state=${state} view=${view} you=${you} />`

@@ -2,6 +2,7 @@
 // their state and actions.
 import {
   ErrorText,
+  offerStatusLabel,
   TermText,
   leverOf,
   leversHeldBy,
@@ -124,14 +125,6 @@ function OfferComposer({ view, socket, you, counter, onDone }) {
   </form>`;
 }
 
-const STATUS_LABEL = () => ({
-  open: t("open"),
-  accepted: t("accepted"),
-  rejected: t("rejected"),
-  withdrawn: t("withdrawn"),
-  countered: t("countered"),
-  expired: t("expired"),
-});
 
 function OfferCard({ view, socket, you, offer, onCounter, debrief }) {
   const command = useCommand(socket);
@@ -164,7 +157,7 @@ function OfferCard({ view, socket, you, offer, onCounter, debrief }) {
         team: roleName(view, offer.proposer),
         teams: offer.to.map((code) => roleName(view, code)).join(", "),
       })}
-      <span class="tag">${STATUS_LABEL()[offer.status] || offer.status}</span>
+      <span class="tag">${offerStatusLabel(offer.status)}</span>
     </h4>
     ${offer.counter_of ? html`<p class="muted">${t("Counter to %(id)s", { id: offer.counter_of })}</p>` : null}
     <ul>${offer.terms.map((term) => html`<li><${TermText} view=${view} term=${term} /></li>`)}</ul>
