@@ -15,6 +15,7 @@ from game import engine
 from game.engine.redlines import crossed
 from game.engine.scenario import role_codes
 from game.engine.scoring import LEVEL_RANK, awareness_matrix
+from game.reports.timeline import timeline
 
 REPORT_FORMAT = "redlines.report/1"
 MISSING = None  # a figure the game did not record (e.g. status quo on an older log)
@@ -70,6 +71,7 @@ def report_model(document: dict) -> dict:
         "final": state["final"],
         "notes": list(state["notes"]),
         "chat": list(state["chat"]),
+        "timeline": timeline(events),
         # Filled by the scenario analyser (status quo, no-deal outcome, fair deal) once it
         # lands; renderers show a marked placeholder while this is None.
         "achievable_deal": None,
@@ -101,6 +103,7 @@ def _game(document: dict, state: dict, events: list[dict]) -> dict:
         "created_at": game.get("created_at"),
         "started_at": started,
         "ended_at": ended,
+        "date": (started or game.get("created_at") or "")[:16].replace("T", " "),
         "duration_minutes": minutes,
         "end_reason": state["end_reason"],
         "events": len(events),
@@ -148,6 +151,7 @@ def _rounds(state: dict, events: list[dict]) -> list[dict]:
             {
                 "round": round_no,
                 "title": spec["title"],
+                "heading": round_heading(round_no, spec["title"]),
                 "briefing": spec.get("briefing", ""),
                 "weight": spec.get("weight", 1),
                 "questions": list(spec.get("questions") or []),
@@ -165,6 +169,14 @@ def _rounds(state: dict, events: list[dict]) -> list[dict]:
             }
         )
     return rounds
+
+
+def round_heading(round_no: int, title: str) -> str:
+    """ "Round 2 — Sakhalin-2", without repeating "Round 2" when the title starts with it."""
+    prefix = f"Round {round_no}"
+    if title.startswith(prefix):
+        return title
+    return f"{prefix} — {title}"
 
 
 def _offers(state: dict) -> list[dict]:
