@@ -51,6 +51,7 @@ class GameAdmin(ReadOnlyAdmin):
         "created_at",
         "updated_at",
         "event_log",
+        "after_action",
     ]
     readonly_fields = fields
     inlines = [PlayerInline]
@@ -75,6 +76,28 @@ class GameAdmin(ReadOnlyAdmin):
     def event_log(self, game):
         url = reverse("admin:game_event_changelist") + f"?game__id__exact={game.pk}"
         return format_html('<a href="{}">{} events</a>', url, game.last_seq)
+
+    @admin.display(description="after-action review")
+    def after_action(self, game):
+        links = [("Report page", reverse("game-report", kwargs={"code": game.code}))] + [
+            (label, reverse("game-report-file", kwargs={"code": game.code, "fmt": fmt}))
+            for fmt, label in REPORT_DOWNLOADS
+        ]
+        return format_html(
+            '<div class="report-downloads">{}</div>',
+            format_html_join(
+                " ", '<a class="button" href="{}">{}</a>', ((url, label) for label, url in links)
+            ),
+        )
+
+
+REPORT_DOWNLOADS = [
+    ("pdf", "PDF"),
+    ("html", "HTML"),
+    ("csv", "CSV (zip)"),
+    ("xlsx", "XLSX"),
+    ("json", "JSON"),
+]
 
 
 @admin.register(Event)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from game import api
+from game import api, report_api
 
 urlpatterns = [
     path("games/", api.GameListCreateApi.as_view(), name="game-list"),
@@ -18,4 +18,9 @@ urlpatterns = [
         name="game-player-remove",
     ),
     path("games/<str:code>/export", api.GameExportApi.as_view(), name="game-export"),
+    path(
+        "games/<str:code>/report.<str:fmt>",
+        report_api.GameReportApi.as_view(),
+        name="game-report-file",
+    ),
 ]

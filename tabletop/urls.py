@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("scenarios.urls")),
     path("api/", include("game.urls")),
+    path("", include("game.report_urls")),
     path("", include("frontend.urls")),
 ]

@@ -59,12 +59,18 @@ def report_context(model: dict, *, charts: dict[str, str] | None = None) -> dict
 
 
 def render_report_html(
-    model: dict, *, standalone: bool = True, css_url: str = "", charts=None
+    model: dict,
+    *,
+    standalone: bool = True,
+    css_url: str = "",
+    charts=None,
+    downloads: list[dict] | None = None,
 ) -> str:
     """The whole report page. `standalone` inlines the stylesheet (file download, PDF)."""
     context = report_context(model, charts=charts)
     context["css"] = mark_safe(report_css()) if standalone else ""  # our own stylesheet
     context["css_url"] = css_url
+    context["downloads"] = downloads or []
     return render_to_string("reports/report.html", context)
 
 

@@ -5,7 +5,12 @@ running header (scenario and game code), page numbers, and keep table rows and s
 whole across page breaks.
 """
 
+import logging
+
 from game.reports.html import render_report_html
+
+# WeasyPrint logs every layout step at INFO; a report is one line in our logs, not thirty.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def render_report_pdf(model: dict, *, charts: dict[str, str] | None = None) -> bytes:

@@ -1,0 +1,9 @@
+"""Pages of the after-action review (outside /api/)."""
+
+from django.urls import path
+
+from game import report_views
+
+urlpatterns = [
+    path("games/<str:code>/report/", report_views.game_report_page, name="game-report"),
+]

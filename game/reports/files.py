@@ -1,0 +1,71 @@
+"""A game's after-action products as downloadable files, one function per request.
+
+The only module here that reads the database: it takes the game's `redlines.game/1` export
+(game.services.export) and hands it to the pure report model and renderers.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from game.models import Game
+from game.reports.model import report_model
+from game.services.export import game_export
+
+FORMATS = ("json", "csv", "xlsx", "html", "pdf")
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+EXTENSIONS = {"json": "json", "csv": "zip", "xlsx": "xlsx", "html": "html", "pdf": "pdf"}
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def export_json(document: dict) -> bytes:
+    return (
+        json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False) + "\n"
+    ).encode()
+
+
+def document_report_file(*, document: dict, fmt: str) -> ReportFile:
+    """The file of format `fmt` for an export document (pure apart from the template)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown format '{fmt}'; choose one of {', '.join(FORMATS)}.")
+    code = document["game"]["code"]
+    filename = f"redlines-{code}-report.{EXTENSIONS[fmt]}"
+    if fmt == "json":
+        return ReportFile(export_json(document), CONTENT_TYPES[fmt], f"redlines-{code}.json")
+    model = report_model(document)
+    if fmt == "html":
+        from game.reports.html import render_report_html
+
+        content = render_report_html(model, standalone=True).encode()
+    elif fmt == "pdf":
+        from game.reports.pdf import render_report_pdf
+
+        content = render_report_pdf(model)
+    else:
+        from game.reports.tables import csv_bundle, report_tables, xlsx_workbook
+
+        tables = report_tables(document, model)
+        if fmt == "csv":
+            content = csv_bundle(tables, code=code)
+            filename = f"redlines-{code}-tables.zip"
+        else:
+            content = xlsx_workbook(tables)
+            filename = f"redlines-{code}-tables.xlsx"
+    return ReportFile(content, CONTENT_TYPES[fmt], filename)
+
+
+def game_report_file(*, game: Game, fmt: str) -> ReportFile:
+    return document_report_file(document=game_export(game=game), fmt=fmt)
