@@ -79,7 +79,10 @@ class GameAdmin(ReadOnlyAdmin):
 
     @admin.display(description="after-action review")
     def after_action(self, game):
-        links = [("Report page", reverse("game-report", kwargs={"code": game.code}))] + [
+        links = [
+            ("Report page", reverse("game-report", kwargs={"code": game.code})),
+            ("Replay", reverse("game-replay", kwargs={"code": game.code})),
+        ] + [
             (label, reverse("game-report-file", kwargs={"code": game.code, "fmt": fmt}))
             for fmt, label in REPORT_DOWNLOADS
         ]

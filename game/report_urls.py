@@ -6,4 +6,5 @@ from game import report_views
 
 urlpatterns = [
     path("games/<str:code>/report/", report_views.game_report_page, name="game-report"),
+    path("games/<str:code>/replay/", report_views.game_replay_page, name="game-replay"),
 ]

@@ -3,6 +3,7 @@ the game has ended). Plain Django view: the page is server-rendered, without scr
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 
@@ -10,6 +11,7 @@ from game.models import Game
 from game.reports.files import FORMATS
 from game.reports.html import render_report_html
 from game.reports.model import report_model
+from game.reports.replay import replay_step, viewer_for
 from game.services import Actor
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
@@ -44,25 +46,101 @@ def report_downloads(game: Game) -> list[dict]:
     ]
 
 
-def game_report_page(request, code: str):
+def _allowed_game(request, code: str):
+    """The game and None, or None and the response that refuses the caller."""
     game = Game.objects.filter(code=code.upper()).first()
     if game is None:
         raise Http404(f"There is no game with code '{code.upper()}'.")
     actor = report_actor(request, game)
     if actor is None:
-        return redirect_to_login(request.get_full_path())
+        return None, redirect_to_login(request.get_full_path())
     if actor.kind != "facilitator" and game.status != Game.Status.ENDED:
-        return HttpResponseForbidden(
-            "The after-action report holds every team's secrets; it opens for players when "
+        return None, HttpResponseForbidden(
+            "The after-action review holds every team's secrets; it opens for players when "
             "the game has ended.",
             content_type="text/plain; charset=utf-8",
         )
+    return game, None
+
+
+def _private(html: str) -> HttpResponse:
+    response = HttpResponse(html)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def game_report_page(request, code: str):
+    game, refused = _allowed_game(request, code)
+    if refused:
+        return refused
     html = render_report_html(
         report_model(game_export(game=game)),
         standalone=False,
         css_url=static("reports/report.css"),
         downloads=report_downloads(game),
+        replay_url=reverse("game-replay", kwargs={"code": game.code}),
     )
-    response = HttpResponse(html)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _private(html)
+
+
+REPLAY_PHASES = ("briefing", "disclosure", "negotiation", "decision", "results")
+
+
+def game_replay_page(request, code: str):
+    """Step through the log (?seq=N) as the facilitator or any team (?as=CODE) saw it."""
+    game, refused = _allowed_game(request, code)
+    if refused:
+        return refused
+    document = game_export(game=game)
+    scenario = document["scenario"]
+    viewer = viewer_for(scenario, request.GET.get("as"))
+    try:
+        seq = int(request.GET["seq"]) if request.GET.get("seq") else None
+    except ValueError:
+        seq = None
+    step = replay_step(document, seq=seq, viewer=viewer)
+    context = {
+        "game": document["game"],
+        "step": step,
+        "view": step["view"],
+        "viewer": viewer,
+        "as_name": viewer.get("role") or "facilitator",
+        "roles": scenario["roles"],
+        "lever_labels": {lever["key"]: lever["label"] for lever in scenario["levers"]},
+        "decision_rows": _decision_rows(scenario, step["view"]),
+        "phases": REPLAY_PHASES,
+        "jump_rows": _jump_rows(step["marks"]),
+        "css_url": static("reports/report.css"),
+        "report_url": reverse("game-report", kwargs={"code": game.code}),
+    }
+    return _private(render_to_string("reports/replay.html", context, request=request))
+
+
+def _decision_rows(scenario: dict, view: dict) -> list[dict]:
+    standing, drafts = view["standing_decisions"], view["decisions"]
+    rows = []
+    for lever in scenario["levers"]:
+        cells = []
+        for role in scenario["roles"]:
+            code = role["code"]
+            draft = drafts.get(code) or {}
+            cells.append(
+                {
+                    "value": (standing.get(code) or {}).get(lever["key"]),
+                    "draft": (draft.get("values") or {}).get(lever["key"]),
+                    "locked": draft.get("locked", False),
+                }
+            )
+        rows.append({"label": lever["label"], "cells": cells})
+    return rows
+
+
+def _jump_rows(marks: list[dict]) -> list[dict]:
+    rows: dict = {}
+    for mark in marks:
+        row = rows.setdefault(mark["round"], dict.fromkeys(REPLAY_PHASES))
+        if mark["phase"] in row:
+            row[mark["phase"]] = mark["seq"]
+        else:  # the game's end, shown in the results column of an "End" row
+            row["results"] = mark["seq"]
+    return [{"round": r, "cells": list(cells.values())} for r, cells in rows.items()]

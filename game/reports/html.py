@@ -65,12 +65,14 @@ def render_report_html(
     css_url: str = "",
     charts=None,
     downloads: list[dict] | None = None,
+    replay_url: str = "",
 ) -> str:
     """The whole report page. `standalone` inlines the stylesheet (file download, PDF)."""
     context = report_context(model, charts=charts)
     context["css"] = mark_safe(report_css()) if standalone else ""  # our own stylesheet
     context["css_url"] = css_url
     context["downloads"] = downloads or []
+    context["replay_url"] = replay_url
     return render_to_string("reports/report.html", context)
 
 

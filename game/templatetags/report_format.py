@@ -21,7 +21,7 @@ def num(value, digits=1):
 @register.filter
 def signed(value, digits=1):
     """Like num, with an explicit sign (for gains and adjustments)."""
-    if value is None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return MISSING
     return f"{value:+.{int(digits)}f}"
 
