@@ -4,11 +4,12 @@ Every change to a game goes through the service layer (sockets and the REST API)
 only shows, so nothing here can bypass the engine's rules or the event log.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from game.models import Event, Game, Player
+from game.models import Event, Game, Player, Workshop
+from game.services.workshops import workshop_create
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -55,6 +56,26 @@ class GameAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
     inlines = [PlayerInline]
+    actions = ["group_into_workshop"]
+
+    @admin.action(description="Group the selected games into a workshop (to compare them)")
+    def group_into_workshop(self, request, queryset):
+        games = list(queryset.order_by("created_at", "pk"))
+        scenarios = {game.scenario_id for game in games}
+        workshop = workshop_create(
+            title=f"Workshop: {games[0].snapshot.get('title', games[0].title)}",
+            games=games,
+            scenario=games[0].scenario if len(scenarios) == 1 else None,
+            created_by=request.user,
+        )
+        url = reverse("workshop", kwargs={"pk": workshop.pk})
+        self.message_user(
+            request,
+            format_html(
+                'Workshop of {} games created: <a href="{}">compare them</a>', len(games), url
+            ),
+            messages.SUCCESS,
+        )
 
     @admin.display(description="players")
     def player_count(self, game):
@@ -111,3 +132,32 @@ class EventAdmin(ReadOnlyAdmin):
     list_select_related = ["game"]
     fields = ["game", "seq", "at", "round", "phase", "actor", "kind", "data", "audience"]
     readonly_fields = fields
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    """Workshops are made by creating several tables at once or from the games list; here
+    they can be renamed, and their games changed."""
+
+    list_display = ["title", "scenario", "table_count", "created_at", "compare"]
+    fields = ["title", "scenario", "games", "created_by", "created_at", "compare"]
+    readonly_fields = ["created_by", "created_at", "compare"]
+    filter_horizontal = ["games"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="tables")
+    def table_count(self, workshop):
+        return workshop.games.count()
+
+    @admin.display(description="compare")
+    def compare(self, workshop):
+        if workshop.pk is None:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">Comparison page</a> '
+            '<a class="button" href="{}">Download all (zip)</a>',
+            reverse("workshop", kwargs={"pk": workshop.pk}),
+            reverse("workshop-bundle", kwargs={"pk": workshop.pk}),
+        )

@@ -149,3 +149,27 @@ class Connection(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.role or ''} on {self.channel_name}".replace("  ", " ")
+
+
+class Workshop(models.Model):
+    """Several tables (games) of one exercise, run together and compared in the debrief."""
+
+    title = models.CharField(max_length=200)
+    scenario = models.ForeignKey(
+        "scenarios.Scenario",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workshops",
+    )
+    games = models.ManyToManyField(Game, related_name="workshops", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title

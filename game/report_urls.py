@@ -2,9 +2,15 @@
 
 from django.urls import path
 
-from game import report_views
+from game import report_views, workshop_views
 
 urlpatterns = [
     path("games/<str:code>/report/", report_views.game_report_page, name="game-report"),
     path("games/<str:code>/replay/", report_views.game_replay_page, name="game-replay"),
+    path("workshops/<int:pk>/", workshop_views.workshop_page, name="workshop"),
+    path(
+        "workshops/<int:pk>/export.zip",
+        workshop_views.workshop_bundle_download,
+        name="workshop-bundle",
+    ),
 ]

@@ -63,7 +63,7 @@ def _allowed_game(request, code: str):
     return game, None
 
 
-def _private(html: str) -> HttpResponse:
+def private_page(html: str) -> HttpResponse:
     response = HttpResponse(html)
     response["Cache-Control"] = "private, no-store"
     return response
@@ -80,7 +80,7 @@ def game_report_page(request, code: str):
         downloads=report_downloads(game),
         replay_url=reverse("game-replay", kwargs={"code": game.code}),
     )
-    return _private(html)
+    return private_page(html)
 
 
 REPLAY_PHASES = ("briefing", "disclosure", "negotiation", "decision", "results")
@@ -113,7 +113,7 @@ def game_replay_page(request, code: str):
         "css_url": static("reports/report.css"),
         "report_url": reverse("game-report", kwargs={"code": game.code}),
     }
-    return _private(render_to_string("reports/replay.html", context, request=request))
+    return private_page(render_to_string("reports/replay.html", context, request=request))
 
 
 def _decision_rows(scenario: dict, view: dict) -> list[dict]:

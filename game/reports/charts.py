@@ -32,14 +32,14 @@ def report_charts(model: dict) -> dict[str, str]:
         return {}
     with matplotlib.rc_context(SVG_RC):
         return {
-            "coalition": _svg(_coalition(scored)),
-            "scores": _svg(_scores(model, scored)),
-            "spread": _svg(_spread(model, scored)),
-            "pairs": _svg(_pairs(model, scored)),
+            "coalition": svg_text(_coalition(scored)),
+            "scores": svg_text(_scores(model, scored)),
+            "spread": svg_text(_spread(model, scored)),
+            "pairs": svg_text(_pairs(model, scored)),
         }
 
 
-def _svg(figure: Figure) -> str:
+def svg_text(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     text = buffer.getvalue()
@@ -51,7 +51,7 @@ def _round_axis(axes, rounds: list[int]) -> None:
     axes.set_xlim(rounds[0] - 0.3, rounds[-1] + 0.3)
 
 
-def _legend(axes) -> None:
+def legend_right(axes) -> None:
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 
 
@@ -80,7 +80,7 @@ def _coalition(scored: list[dict]) -> Figure:
     axes.set_ylim(0, 105)
     axes.set_ylabel("points (0–100)")
     _round_axis(axes, rounds)
-    _legend(axes)
+    legend_right(axes)
     return figure
 
 
@@ -101,7 +101,7 @@ def _scores(model: dict, scored: list[dict]) -> Figure:
     axes.set_ylim(max(low - 5, -100) // 5 * 5, min(high + 5, 100))
     axes.set_ylabel("round score R")
     _round_axis(axes, rounds)
-    _legend(axes)
+    legend_right(axes)
     return figure
 
 
@@ -125,7 +125,7 @@ def _spread(model: dict, scored: list[dict]) -> Figure:
     axes.set_xlim(0, 1)
     axes.set_xlabel("spread of pressure between holders (0 = in step, 1 = opposite ends)")
     axes.grid(axis="y", visible=False)
-    _legend(axes)
+    legend_right(axes)
     return figure
 
 

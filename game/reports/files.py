@@ -69,3 +69,51 @@ def document_report_file(*, document: dict, fmt: str) -> ReportFile:
 
 def game_report_file(*, game: Game, fmt: str) -> ReportFile:
     return document_report_file(document=game_export(game=game), fmt=fmt)
+
+
+def workshop_bundle(*, documents: list[dict], comparison: dict) -> bytes:
+    """One zip for a workshop: per game its JSON export and CSV tables, and a comparison."""
+    import io
+    import zipfile
+
+    from game.reports.tables import report_tables, write_csv, write_tables
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for document in documents:
+            code = document["game"]["code"]
+            bundle.writestr(f"{code}/export.json", export_json(document))
+            tables = report_tables(document, report_model(document))
+            write_tables(bundle, tables, folder=code, title=f"Red Lines game {code}")
+        roles = [role["code"] for role in comparison["roles"]]
+        header = [
+            "game",
+            "title",
+            "status",
+            "rounds",
+            "coalition_final",
+            *[f"final_{code}" for code in roles],
+            "breaches",
+            "commitments_kept",
+            "commitments_broken",
+            "red_lines_never_revealed",
+            "cost_total",
+        ]
+        rows = [
+            [
+                t["code"],
+                t["title"],
+                t["status"],
+                t["rounds"],
+                "" if t["coalition"] is None else t["coalition"],
+                *["" if t["finals"].get(code) is None else t["finals"][code] for code in roles],
+                t["breaches"],
+                t["kept"],
+                t["broken"],
+                t["never_revealed"],
+                t["cost"],
+            ]
+            for t in comparison["tables"]
+        ]
+        write_csv(bundle, "comparison.csv", header, rows)
+    return buffer.getvalue()

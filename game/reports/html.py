@@ -41,7 +41,7 @@ def report_context(model: dict, *, charts: dict[str, str] | None = None) -> dict
         "role_names": {code: role["name"] for code, role in roles.items()},
         "lever_labels": {key: lever["label"] for key, lever in levers.items()},
         "charts": [
-            {"name": name, "title": CHART_TITLES[name], "src": _data_url(svg)}
+            {"name": name, "title": CHART_TITLES[name], "src": data_url(svg)}
             for name, svg in charts.items()
         ],
         "awareness_rounds": [
@@ -76,7 +76,7 @@ def render_report_html(
     return render_to_string("reports/report.html", context)
 
 
-def _data_url(svg: str) -> str:
+def data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 

@@ -290,12 +290,20 @@ def csv_bundle(tables: dict, *, code: str) -> bytes:
     """A zip of one CSV per table under `<code>/`, and a README naming each table."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        readme = [f"Red Lines game {code}: tables (UTF-8 CSV, header row, ISO 8601 times)", ""]
-        for name, (header, rows) in tables.items():
-            bundle.writestr(f"{code}/{name}.csv", ("\ufeff" + _csv_text(header, rows)).encode())
-            readme.append(f"{name}.csv — {TABLE_NOTES.get(name, '')}")
-        bundle.writestr(f"{code}/README.txt", "\n".join(readme) + "\n")
+        write_tables(bundle, tables, folder=code, title=f"Red Lines game {code}")
     return buffer.getvalue()
+
+
+def write_tables(bundle: zipfile.ZipFile, tables: dict, *, folder: str, title: str) -> None:
+    readme = [f"{title}: tables (UTF-8 CSV, header row, ISO 8601 times)", ""]
+    for name, (header, rows) in tables.items():
+        write_csv(bundle, f"{folder}/{name}.csv", header, rows)
+        readme.append(f"{name}.csv — {TABLE_NOTES.get(name, '')}")
+    bundle.writestr(f"{folder}/README.txt", "\n".join(readme) + "\n")
+
+
+def write_csv(bundle: zipfile.ZipFile, path: str, header: list[str], rows: list[list]) -> None:
+    bundle.writestr(path, ("\ufeff" + _csv_text(header, rows)).encode())
 
 
 def xlsx_workbook(tables: dict) -> bytes:
