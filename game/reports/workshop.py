@@ -53,17 +53,21 @@ def _charts(tables: list[dict]) -> dict[str, str]:
 def _lines(tables: list[dict], key: str, label: str, limits: tuple) -> Figure:
     figure = Figure(figsize=(WIDTH, HEIGHT))
     axes = figure.add_subplot()
-    rounds = set()
+    rounds, values = set(), []
     for index, table in enumerate(tables):
         if not table[key]:
             continue
         xs, ys = zip(*table[key], strict=True)
         rounds.update(xs)
+        values.extend(ys)
         color = TABLE_COLORS[index % len(TABLE_COLORS)]
         axes.plot(xs, ys, "o-", color=color, label=table["code"])
     ordered = sorted(rounds)
     axes.set_xticks(ordered, [f"Round {n}" for n in ordered])
-    axes.set_ylim(*limits)
+    # Zoomed to the values played (tables of one scenario differ by little), within limits.
+    low, high = limits
+    pad = max(0.05 * (high - low), 0.1 * (max(values) - min(values)))
+    axes.set_ylim(max(low, min(values) - pad), min(high, max(values) + pad))
     axes.set_ylabel(label)
     legend_right(axes)
     return figure
