@@ -15,6 +15,7 @@ from game.reports.replay import replay_step, viewer_for
 from game.services import Actor
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
+from game.services.reviews import review_get
 from game.sessions import session_player_token
 
 FORMAT_LABELS = {
@@ -47,20 +48,24 @@ def report_downloads(game: Game) -> list[dict]:
 
 
 def _allowed_game(request, code: str):
-    """The game and None, or None and the response that refuses the caller."""
+    """(game, actor, None) for a caller allowed in, or (None, None, the refusal)."""
     game = Game.objects.filter(code=code.upper()).first()
     if game is None:
         raise Http404(f"There is no game with code '{code.upper()}'.")
     actor = report_actor(request, game)
     if actor is None:
-        return None, redirect_to_login(request.get_full_path())
+        return None, None, redirect_to_login(request.get_full_path())
     if actor.kind != "facilitator" and game.status != Game.Status.ENDED:
-        return None, HttpResponseForbidden(
-            "The after-action review holds every team's secrets; it opens for players when "
-            "the game has ended.",
-            content_type="text/plain; charset=utf-8",
+        return (
+            None,
+            None,
+            HttpResponseForbidden(
+                "The after-action review holds every team's secrets; it opens for players when "
+                "the game has ended.",
+                content_type="text/plain; charset=utf-8",
+            ),
         )
-    return game, None
+    return game, actor, None
 
 
 def private_page(html: str) -> HttpResponse:
@@ -70,15 +75,18 @@ def private_page(html: str) -> HttpResponse:
 
 
 def game_report_page(request, code: str):
-    game, refused = _allowed_game(request, code)
+    game, actor, refused = _allowed_game(request, code)
     if refused:
         return refused
     html = render_report_html(
-        report_model(game_export(game=game)),
+        report_model(game_export(game=game), review=review_get(game=game)),
         standalone=False,
         css_url=static("reports/report.css"),
         downloads=report_downloads(game),
         replay_url=reverse("game-replay", kwargs={"code": game.code}),
+        edit_url=reverse("game-review-edit", kwargs={"code": game.code})
+        if actor.kind == "facilitator"
+        else "",
     )
     return private_page(html)
 
@@ -88,7 +96,7 @@ REPLAY_PHASES = ("briefing", "disclosure", "negotiation", "decision", "results")
 
 def game_replay_page(request, code: str):
     """Step through the log (?seq=N) as the facilitator or any team (?as=CODE) saw it."""
-    game, refused = _allowed_game(request, code)
+    game, _actor, refused = _allowed_game(request, code)
     if refused:
         return refused
     document = game_export(game=game)

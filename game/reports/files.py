@@ -37,7 +37,7 @@ def export_json(document: dict) -> bytes:
     ).encode()
 
 
-def document_report_file(*, document: dict, fmt: str) -> ReportFile:
+def document_report_file(*, document: dict, fmt: str, review: dict | None = None) -> ReportFile:
     """The file of format `fmt` for an export document (pure apart from the template)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format '{fmt}'; choose one of {', '.join(FORMATS)}.")
@@ -45,7 +45,7 @@ def document_report_file(*, document: dict, fmt: str) -> ReportFile:
     filename = f"redlines-{code}-report.{EXTENSIONS[fmt]}"
     if fmt == "json":
         return ReportFile(export_json(document), CONTENT_TYPES[fmt], f"redlines-{code}.json")
-    model = report_model(document)
+    model = report_model(document, review=review)
     if fmt == "html":
         from game.reports.html import render_report_html
 
@@ -68,7 +68,11 @@ def document_report_file(*, document: dict, fmt: str) -> ReportFile:
 
 
 def game_report_file(*, game: Game, fmt: str) -> ReportFile:
-    return document_report_file(document=game_export(game=game), fmt=fmt)
+    from game.services.reviews import review_get
+
+    return document_report_file(
+        document=game_export(game=game), fmt=fmt, review=review_get(game=game)
+    )
 
 
 def workshop_bundle(*, documents: list[dict], comparison: dict) -> bytes:

@@ -66,6 +66,7 @@ def render_report_html(
     charts=None,
     downloads: list[dict] | None = None,
     replay_url: str = "",
+    edit_url: str = "",
 ) -> str:
     """The whole report page. `standalone` inlines the stylesheet (file download, PDF)."""
     context = report_context(model, charts=charts)
@@ -73,6 +74,7 @@ def render_report_html(
     context["css_url"] = css_url
     context["downloads"] = downloads or []
     context["replay_url"] = replay_url
+    context["edit_url"] = edit_url
     return render_to_string("reports/report.html", context)
 
 

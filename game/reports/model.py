@@ -21,7 +21,9 @@ REPORT_FORMAT = "redlines.report/1"
 MISSING = None  # a figure the game did not record (e.g. status quo on an older log)
 
 
-def report_model(document: dict) -> dict:
+def report_model(document: dict, *, review: dict | None = None) -> dict:
+    """The report's data; `review` holds the facilitator's edits (game.services.reviews)
+    laid over what the log gives: findings, improvement plan, debrief notes."""
     scenario = document["scenario"]
     events = document["events"]
     state = engine.replay(scenario, seed=document["game"]["seed"], events=events)
@@ -81,7 +83,30 @@ def report_model(document: dict) -> dict:
         {"issue": item["text"], "action": "", "owner": "", "due": ""}
         for item in model["findings"]["improvements"]
     ]
+    model["review"] = None
+    if review:
+        apply_review(model, review)
     return model
+
+
+def apply_review(model: dict, review: dict) -> None:
+    """Replace derived findings and plan by the facilitator's (where given); add notes."""
+    derived = model["findings"]
+    model["derived_findings"] = derived
+    model["findings"] = {
+        key: [{"kind": "facilitator", "text": text} for text in review.get(key) or []]
+        or derived[key]
+        for key in ("strengths", "improvements")
+    }
+    if review.get("plan"):
+        model["improvement_plan"] = [dict(row) for row in review["plan"]]
+    notes = review.get("debrief_notes") or {}
+    for round_ in model["rounds"]:
+        round_["debrief_notes"] = notes.get(str(round_["round"]), "")
+    model["review"] = {
+        "updated_at": review.get("updated_at"),
+        "updated_by": review.get("updated_by"),
+    }
 
 
 def _time(value: str | None) -> datetime | None:

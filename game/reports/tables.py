@@ -36,6 +36,7 @@ TABLE_NOTES = {
     "spread": "round x lever: spread of pressure between its holders",
     "awareness": "round x red line x role: what the role knew when it decided",
     "chat": "every chat message",
+    "improvement_plan": "issue, action, owner, due (the facilitator's plan, else derived issues)",
     "roles": "one row per role: finals, totals and each round's score (wide)",
 }
 
@@ -224,6 +225,13 @@ def report_tables(document: dict, model: dict) -> dict[str, tuple[list[str], lis
                 ]
                 for e in document["events"]
                 if e["kind"] == "chat_posted"
+            ],
+        ),
+        "improvement_plan": (
+            ["issue", "action", "owner", "due"],
+            [
+                [row["issue"], row["action"], row["owner"], row["due"]]
+                for row in model["improvement_plan"]
             ],
         ),
         "roles": _wide_roles(model, scored),
