@@ -39,8 +39,10 @@ def test_staff_downloads_the_pdf(admin_client, simulate):
 
 
 def test_staff_may_download_before_the_end(admin_client, lobby_game):
+    """Every format of a game still in the lobby (nothing scored) renders for staff."""
     game, _token = lobby_game
-    assert admin_client.get(url(game, "html")).status_code == 200
+    for fmt in FORMATS:
+        assert admin_client.get(url(game, fmt)).status_code == 200, fmt
 
 
 def test_a_player_gets_nothing_before_the_end(client, lobby_game):

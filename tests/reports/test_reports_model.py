@@ -84,3 +84,19 @@ def test_findings_name_the_largest_misalignment_and_the_payer():
     assert "misalignment" in kinds and "cost" in kinds
     assert len(model["improvement_plan"]) == len(model["findings"]["improvements"])
     assert model["achievable_deal"] is None
+
+
+def test_every_prefix_of_the_log_makes_a_report():
+    """A report of a game stopped after any event (lobby, mid-round, between rounds) builds,
+    and the tables build from it too."""
+    from game.reports.tables import report_tables
+
+    document = played_document()
+    events = document["events"]
+    for end in range(len(events) + 1):
+        partial = {**document, "events": events[:end]}
+        model = report_model(partial)
+        json.dumps(model)
+        report_tables(partial, model)
+        scored = sum(1 for e in events[:end] if e["kind"] == "round_scored")
+        assert model["game"]["rounds_played"] == scored

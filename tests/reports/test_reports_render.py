@@ -97,3 +97,19 @@ def test_pdf_has_the_running_header_page_numbers_and_sections(model, tmp_path):
     for heading in ("1. Overview", "5. Red-line awareness", "9. Improvement plan"):
         assert heading in text
     assert "pair alignment S" in text  # chart text is text in the PDF
+
+
+@pytest.mark.parametrize("stop", ["lobby", "mid-round", "between rounds"])
+def test_html_of_an_unfinished_game(stop):
+    """A report of a game that has not ended says so and renders every section."""
+    document = played_document()
+    kinds = [e["kind"] for e in document["events"]]
+    end = {
+        "lobby": kinds.index("game_started"),
+        "mid-round": kinds.index("offer_proposed") + 1,
+        "between rounds": kinds.index("round_scored") + 3,
+    }[stop]
+    html = render_report_html(report_model({**document, "events": document["events"][:end]}))
+    assert "This game has not ended" in html
+    for section in SECTIONS:
+        assert f'id="{section}"' in html
