@@ -119,6 +119,7 @@ def game_replay_page(request, code: str):
         "phases": REPLAY_PHASES,
         "jump_rows": _jump_rows(step["marks"]),
         "css_url": static("reports/report.css"),
+        "pages_css_url": static("reports/pages.css"),
         "report_url": reverse("game-report", kwargs={"code": game.code}),
     }
     return private_page(render_to_string("reports/replay.html", context, request=request))

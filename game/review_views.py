@@ -43,6 +43,7 @@ def game_review_edit(request, code: str):
         "error": error,
         "report_url": report_url,
         "css_url": static("reports/report.css"),
+        "pages_css_url": static("reports/pages.css"),
     }
     response = private_page(render_to_string("reports/review_edit.html", context, request=request))
     if error:

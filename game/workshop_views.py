@@ -36,6 +36,7 @@ def workshop_page(request, pk: int):
             if name in comparison["charts"]
         ],
         "css_url": static("reports/report.css"),
+        "pages_css_url": static("reports/pages.css"),
         "bundle_url": reverse("workshop-bundle", kwargs={"pk": workshop.pk}),
         "report_urls": {
             game.code: reverse("game-report", kwargs={"code": game.code})
