@@ -7,10 +7,11 @@ The only module here that reads the database: it takes the game's `redlines.game
 import json
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 
 from game.models import Game
-from game.reports.model import report_model
+from game.reports.model import REPORT_FORMAT, report_model
 from game.services.export import game_export
 
 FORMATS = ("json", "csv", "xlsx", "html", "pdf")
@@ -21,6 +22,13 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
 }
+# Rendered files are cached per game state: a PDF takes seconds, and at the end of a
+# workshop every player may download it at once. The key holds the log position and the
+# review's last edit, so a new event or edit is a new key. Bump RENDER_VERSION when a
+# renderer changes what it produces, so a shared (Redis) cache does not serve old files.
+RENDER_VERSION = 1
+CACHE_SECONDS = 3600
+CACHED_FORMATS = ("csv", "xlsx", "html", "pdf")
 EXTENSIONS = {"json": "json", "csv": "zip", "xlsx": "xlsx", "html": "html", "pdf": "pdf"}
 
 
@@ -70,9 +78,26 @@ def document_report_file(*, document: dict, fmt: str, review: dict | None = None
 def game_report_file(*, game: Game, fmt: str) -> ReportFile:
     from game.services.reviews import review_get
 
-    return document_report_file(
-        document=game_export(game=game), fmt=fmt, review=review_get(game=game)
+    review = review_get(game=game)
+    if fmt not in CACHED_FORMATS:
+        return document_report_file(document=game_export(game=game), fmt=fmt, review=review)
+    key = ":".join(
+        [
+            "report",
+            REPORT_FORMAT,
+            str(RENDER_VERSION),
+            game.code,
+            str(game.last_seq),
+            (review or {}).get("updated_at", ""),
+            fmt,
+        ]
     )
+    cached = cache.get(key)
+    if cached is not None:
+        return ReportFile(*cached)
+    report = document_report_file(document=game_export(game=game), fmt=fmt, review=review)
+    cache.set(key, (report.content, report.content_type, report.filename), CACHE_SECONDS)
+    return report
 
 
 def workshop_bundle(*, documents: list[dict], comparison: dict) -> bytes:

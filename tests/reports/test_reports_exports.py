@@ -145,3 +145,30 @@ def test_game_export_is_what_the_json_download_holds(simulate):
     assert (
         document["events"] == json.loads(json.dumps(game_export(game=game), default=str))["events"]
     )
+
+
+def test_rendered_files_are_cached_until_the_log_or_review_changes(simulate, monkeypatch):
+    """A second download of the same game state is not rendered again; a new event is."""
+    from game.reports import files
+    from game.services import Actor, game_execute
+    from game.services.reviews import review_update
+
+    game = simulate("taiwan-strait-2027")
+    renders = []
+    original = files.document_report_file
+    monkeypatch.setattr(
+        files, "document_report_file", lambda **kw: renders.append(kw["fmt"]) or original(**kw)
+    )
+    first = files.game_report_file(game=game, fmt="csv")
+    assert files.game_report_file(game=game, fmt="csv").content == first.content
+    assert renders == ["csv"]
+    game_execute(
+        game_id=game.pk,
+        actor=Actor(kind="facilitator", name="Facilitator"),
+        command={"type": "adjust_score", "role": "USA", "round": 1, "delta": 5, "reason": "x"},
+    )
+    game.refresh_from_db()
+    files.game_report_file(game=game, fmt="csv")
+    review_update(game=game, strengths=["Good"], improvements=[], plan=[], debrief_notes={})
+    files.game_report_file(game=game, fmt="csv")
+    assert renders == ["csv", "csv", "csv"]
