@@ -11,6 +11,8 @@ import io
 import json
 import zipfile
 
+from openpyxl.cell import WriteOnlyCell
+
 SCORE_COMPONENTS = (
     "cost",
     "red_line_penalty",
@@ -286,11 +288,22 @@ def _wide_roles(model: dict, scored: list[dict]) -> tuple[list[str], list[list]]
     return header, rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(value):
+    """Player text that a spreadsheet would run as a formula ("=HYPERLINK(...)" in a chat
+    message) gets a leading apostrophe, the usual CSV-injection guard; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_text(header: list[str], rows: list[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([defused(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 
@@ -324,7 +337,16 @@ def xlsx_workbook(tables: dict) -> bytes:
         sheet.freeze_panes = "A2"
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    """Text is stored as text: openpyxl would otherwise write "=..." as a live formula."""
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=None)
+        cell.value, cell.data_type = value, "s"
+        return cell
+    return value
