@@ -8,7 +8,9 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from game.models import Event, Game, Player, Workshop
+from game.models import Event, Game, Player, StaffToken, Workshop
+from game.services.access import RUN_PERMISSION, staff_games, staff_may_run_game
+from game.services.tokens import staff_token_create, staff_token_revoke
 from game.services.workshops import workshop_create
 
 
@@ -37,7 +39,16 @@ class PlayerInline(admin.TabularInline):
 
 @admin.register(Game)
 class GameAdmin(ReadOnlyAdmin):
-    list_display = ["title", "code", "status", "scenario", "player_count", "last_seq", "created_at"]
+    list_display = [
+        "title",
+        "code",
+        "status",
+        "scenario",
+        "player_count",
+        "last_seq",
+        "created_at",
+        "console_link",
+    ]
     list_filter = ["status", "scenario"]
     search_fields = ["title", "code", "players__name"]
     fields = [
@@ -45,20 +56,26 @@ class GameAdmin(ReadOnlyAdmin):
         "code",
         "status",
         "scenario",
+        "console_link",
         "join_links",
         "seed",
         "last_seq",
         "created_by",
+        "facilitators",
         "created_at",
         "updated_at",
         "event_log",
         "after_action",
     ]
-    readonly_fields = fields
+    readonly_fields = [name for name in fields if name != "facilitators"]
+    filter_horizontal = ["facilitators"]
     inlines = [PlayerInline]
     actions = ["group_into_workshop"]
 
-    @admin.action(description="Group the selected games into a workshop (to compare them)")
+    @admin.action(
+        description="Group the selected games into a workshop (to compare them)",
+        permissions=["change"],
+    )
     def group_into_workshop(self, request, queryset):
         games = list(queryset.order_by("created_at", "pk"))
         scenarios = {game.scenario_id for game in games}
@@ -77,9 +94,29 @@ class GameAdmin(ReadOnlyAdmin):
             messages.SUCCESS,
         )
 
+    def get_queryset(self, request):
+        """A facilitator lists the games they created or were given; a superuser all."""
+        return super().get_queryset(request).filter(pk__in=staff_games(request.user).values("pk"))
+
+    def has_change_permission(self, request, obj=None):
+        # Only the facilitator list can be changed (save_model writes nothing else).
+        if obj is None:
+            return request.user.has_perm(RUN_PERMISSION)
+        return staff_may_run_game(request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        """Never save the row itself: its state belongs to the service layer (a stale copy
+        saved here would undo commands). save_related writes the facilitator list."""
+
     @admin.display(description="players")
     def player_count(self, game):
         return game.players.filter(removed=False).count()
+
+    @admin.display(description="console")
+    def console_link(self, game):
+        return format_html(
+            '<a href="{}">Open the facilitator console</a>', reverse("console", args=[game.code])
+        )
 
     @admin.display(description="join links")
     def join_links(self, game):
@@ -134,6 +171,50 @@ class EventAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
 
+@admin.register(StaffToken)
+class StaffTokenAdmin(admin.ModelAdmin):
+    """API tokens for scripts: created for oneself, shown once, revoked (never edited)."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    fields = ["name"]
+    actions = ["revoke_tokens"]
+
+    def get_queryset(self, request):
+        """Staff see their own tokens; a superuser everyone's."""
+        tokens = super().get_queryset(request).select_related("user")
+        return tokens if request.user.is_superuser else tokens.filter(user=request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a token is created or revoked, not edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked tokens stay on record
+
+    def save_model(self, request, obj, form, change):
+        row, token = staff_token_create(user=request.user, name=form.cleaned_data["name"])
+        for field in ("pk", "user", "prefix", "token_hash", "created_at"):  # for the log entry
+            setattr(obj, field, getattr(row, field))
+        self.message_user(
+            request,
+            format_html(
+                "Your new API token (shown only now; copy it): <code>{}</code>. Send it as "
+                "<code>Authorization: Bearer &lt;token&gt;</code>.",
+                token,
+            ),
+            messages.WARNING,
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self.response_post_save_add(request, obj)
+
+    @admin.action(description="Revoke the selected tokens", permissions=["view"])
+    def revoke_tokens(self, request, queryset):
+        for token in queryset:
+            staff_token_revoke(token=token)
+        self.message_user(request, f"{queryset.count()} token(s) revoked.", messages.SUCCESS)
+
+
 @admin.register(Workshop)
 class WorkshopAdmin(admin.ModelAdmin):
     """Workshops are made by creating several tables at once or from the games list; here
@@ -146,6 +227,21 @@ class WorkshopAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        """A facilitator's workshops: those they made or holding a game of theirs."""
+        workshops = super().get_queryset(request)
+        if request.user.is_superuser:
+            return workshops
+        mine = workshops.filter(created_by=request.user) | workshops.filter(
+            games__in=staff_games(request.user)
+        )
+        return workshops.filter(pk__in=mine.values("pk"))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "games":
+            kwargs["queryset"] = staff_games(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="tables")
     def table_count(self, workshop):

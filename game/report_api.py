@@ -61,5 +61,6 @@ class GameReportApi(GameApiView):
         game = game_by_code(code)
         if fmt not in FORMATS:
             raise NotFound(f"No report format '{fmt}'; choose one of {', '.join(FORMATS)}.")
-        check_report_access(request_actor(request, game), game)
-        return report_response(game_report_file(game=game, fmt=fmt))
+        actor = request_actor(request, game)
+        check_report_access(actor, game)
+        return report_response(game_report_file(game=game, fmt=fmt, viewer=actor.viewer()))

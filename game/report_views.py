@@ -1,11 +1,15 @@
 """The after-action report as a web page: /games/<code>/report/ (facilitators; players once
 the game has ended). Plain Django view: the page is server-rendered, without script."""
 
+from functools import wraps
+
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.views.decorators.csp import csp_override
 
 from game.models import Game
 from game.reports.files import FORMATS
@@ -13,6 +17,7 @@ from game.reports.html import render_report_html
 from game.reports.model import report_model
 from game.reports.replay import replay_step, viewer_for
 from game.services import Actor
+from game.services.access import staff_may_see_game
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
 from game.services.reviews import review_get
@@ -28,8 +33,10 @@ FORMAT_LABELS = {
 
 
 def report_actor(request, game: Game) -> Actor | None:
+    """The game's facilitator (staff who may see it, game.services.access), or the player
+    this browser's session holds a seat for; None for anyone else."""
     user = request.user
-    if user.is_authenticated and user.is_staff:
+    if staff_may_see_game(user, game):
         return Actor.for_staff(user)
     token = session_player_token(request.session, game.code)
     player = player_authenticate(game_code=game.code, token=token) if token else None
@@ -53,6 +60,16 @@ def _allowed_game(request, code: str):
     if game is None:
         raise Http404(f"There is no game with code '{code.upper()}'.")
     actor = report_actor(request, game)
+    if actor is None and request.user.is_authenticated and request.user.is_staff:
+        return (
+            None,
+            None,
+            HttpResponseForbidden(
+                f"You are not a facilitator of game {game.code}: staff see the games they "
+                "created or were given (Game.facilitators).",
+                content_type="text/plain; charset=utf-8",
+            ),
+        )
     if actor is None:
         return None, None, redirect_to_login(request.get_full_path())
     if actor.kind != "facilitator" and game.status != Game.Status.ENDED:
@@ -68,18 +85,35 @@ def _allowed_game(request, code: str):
     return game, actor, None
 
 
+def with_data_images(view):
+    """The site's CSP, plus `data:` images: the report's charts are SVG in data: URLs (an
+    image cannot run script; everything else stays as strict as the rest of the site)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        policy = dict(getattr(settings, "SECURE_CSP", None) or {})
+        if not policy:
+            return response
+        policy["img-src"] = [*policy.get("img-src", ["'self'"]), "data:"]
+        return csp_override(policy)(lambda _request: response)(request)
+
+    return wrapped
+
+
 def private_page(html: str) -> HttpResponse:
     response = HttpResponse(html)
     response["Cache-Control"] = "private, no-store"
     return response
 
 
+@with_data_images
 def game_report_page(request, code: str):
     game, actor, refused = _allowed_game(request, code)
     if refused:
         return refused
     html = render_report_html(
-        report_model(game_export(game=game), review=review_get(game=game)),
+        report_model(game_export(game=game, viewer=actor.viewer()), review=review_get(game=game)),
         standalone=False,
         css_url=static("reports/report.css"),
         downloads=report_downloads(game),
@@ -96,10 +130,10 @@ REPLAY_PHASES = ("briefing", "disclosure", "negotiation", "decision", "results")
 
 def game_replay_page(request, code: str):
     """Step through the log (?seq=N) as the facilitator or any team (?as=CODE) saw it."""
-    game, _actor, refused = _allowed_game(request, code)
+    game, actor, refused = _allowed_game(request, code)
     if refused:
         return refused
-    document = game_export(game=game)
+    document = game_export(game=game, viewer=actor.viewer())
     scenario = document["scenario"]
     viewer = viewer_for(scenario, request.GET.get("as"))
     try:

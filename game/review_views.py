@@ -2,7 +2,7 @@
 plan and debrief notes. A plain form (no script); facilitators (staff) only."""
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404
+from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -11,6 +11,7 @@ from django.urls import reverse
 from game.models import Game
 from game.report_views import private_page
 from game.reports.model import report_model
+from game.services.access import staff_may_run_game
 from game.services.export import game_export
 from game.services.reviews import PLAN_FIELDS, ReviewInvalid, review_get, review_update
 
@@ -22,6 +23,11 @@ def game_review_edit(request, code: str):
     game = Game.objects.filter(code=code.upper()).first()
     if game is None:
         raise Http404(f"There is no game with code '{code.upper()}'.")
+    if not staff_may_run_game(request.user, game):
+        return HttpResponseForbidden(
+            f"Only a facilitator of game {game.code} edits its review.",
+            content_type="text/plain; charset=utf-8",
+        )
     report_url = reverse("game-report", kwargs={"code": game.code})
     error = ""
     if request.method == "POST":

@@ -75,18 +75,27 @@ def document_report_file(*, document: dict, fmt: str, review: dict | None = None
     return ReportFile(content, CONTENT_TYPES[fmt], filename)
 
 
-def game_report_file(*, game: Game, fmt: str) -> ReportFile:
+def game_report_file(*, game: Game, fmt: str, viewer: dict | None = None) -> ReportFile:
+    """The file as `viewer` may have it (default the facilitator): a player's export, and
+    so its report, holds no facilitator note (game.services.export)."""
     from game.services.reviews import review_get
 
+    viewer = viewer or {"kind": "facilitator"}
     review = review_get(game=game)
+
+    def render() -> ReportFile:
+        document = game_export(game=game, viewer=viewer)
+        return document_report_file(document=document, fmt=fmt, review=review)
+
     if fmt not in CACHED_FORMATS:
-        return document_report_file(document=game_export(game=game), fmt=fmt, review=review)
+        return render()
     key = ":".join(
         [
             "report",
             REPORT_FORMAT,
             str(RENDER_VERSION),
             game.code,
+            "facilitator" if viewer["kind"] == "facilitator" else "player",
             str(game.last_seq),
             (review or {}).get("updated_at", ""),
             fmt,
@@ -95,7 +104,7 @@ def game_report_file(*, game: Game, fmt: str) -> ReportFile:
     cached = cache.get(key)
     if cached is not None:
         return ReportFile(*cached)
-    report = document_report_file(document=game_export(game=game), fmt=fmt, review=review)
+    report = render()
     cache.set(key, (report.content, report.content_type, report.filename), CACHE_SECONDS)
     return report
 

@@ -71,7 +71,7 @@ def report_model(document: dict, *, review: dict | None = None) -> dict:
         "commitments": ledger,
         "totals": _totals(state, order),
         "final": state["final"],
-        "notes": list(state["notes"]),
+        "notes": _notes(state),
         "chat": list(state["chat"]),
         "timeline": timeline(events),
         # Filled by the scenario analyser (status quo, no-deal outcome, fair deal) once it
@@ -107,6 +107,12 @@ def apply_review(model: dict, review: dict) -> None:
         "updated_at": review.get("updated_at"),
         "updated_by": review.get("updated_by"),
     }
+
+
+def _notes(state: dict) -> list[dict]:
+    """The facilitator's notes with their text: a player's export keeps only a placeholder
+    ({"private": true}) for each, so its report has none."""
+    return [note for note in state["notes"] if "text" in note]
 
 
 def _time(value: str | None) -> datetime | None:
@@ -183,7 +189,7 @@ def _rounds(state: dict, events: list[dict]) -> list[dict]:
                 "injects": [i for i in state["injects"] if i["round"] == round_no],
                 "reveals": [r for r in state["reveals"] if r["round"] == round_no],
                 "offers": [o for o in _offers(state) if o["round"] == round_no],
-                "notes": [n for n in state["notes"] if n.get("round") == round_no],
+                "notes": [n for n in _notes(state) if n.get("round") == round_no],
                 "scored": entry is not None,
                 "decisions": _decision_rows(scenario, entry) if entry else [],
                 "scores": _score_rows(order, entry) if entry else [],

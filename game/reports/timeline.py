@@ -60,7 +60,9 @@ SUMMARIES = {
     "red_line_breached": lambda d: f"{d['role']} breached {d['red_line']} (−{d['penalty']})",
     "red_line_lifted": lambda d: f"{d['role']} crossed {d['red_line']}, lifted by commitments",
     "cost_assessed": lambda d: f"{d['role']} domestic cost {d['cost']:.2f}",
-    "note_added": lambda d: f"note: {d['text'][:120]}",
+    "note_added": lambda d: (
+        "facilitator's note (private)" if "text" not in d else f"note: {d['text'][:120]}"
+    ),
     "score_adjusted": lambda d: f"{d['role']} round {d['round']} {d['delta']:+g}: {d['reason']}",
 }
 
