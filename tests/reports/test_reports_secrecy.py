@@ -75,6 +75,17 @@ def test_players_never_get_the_facilitator_s_notes(client, admin_client, noted_g
     assert NOTE in staff_page
 
 
+def test_a_player_s_export_validates_against_the_schema(client, noted_game):
+    from test_reports_exports import export_validator
+
+    reply = client.get(
+        reverse("game-report-file", kwargs={"code": noted_game.code, "fmt": "json"}),
+        HTTP_X_PLAYER_TOKEN="jpn-token",
+    )
+    errors = list(export_validator().iter_errors(reply.json()))
+    assert errors == [], [e.message for e in errors[:3]]
+
+
 def test_report_page_csp_allows_only_data_images_beyond_the_site_policy(admin_client, simulate):
     game = simulate("taiwan-strait-2027")
     reply = admin_client.get(reverse("game-report", kwargs={"code": game.code}))
