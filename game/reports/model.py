@@ -104,7 +104,7 @@ def apply_review(model: dict, review: dict) -> None:
     for round_ in model["rounds"]:
         round_["debrief_notes"] = notes.get(str(round_["round"]), "")
     model["review"] = {
-        "updated_at": review.get("updated_at"),
+        "updated_at": (review.get("updated_at") or "")[:16].replace("T", " "),
         "updated_by": review.get("updated_by"),
     }
 
