@@ -3,6 +3,10 @@
 FROM python:3.13-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# Pango and a font for WeasyPrint (the PDF report); the charts use the same DejaVu font.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.lock ./
 # requirements.lock pins the development set too; leave the test and lint tools out.
 RUN grep -viE '^(pytest|pytest-[a-z-]+|hypothesis|sortedcontainers|iniconfig|pluggy|pygments|ruff)==' \

@@ -8,9 +8,10 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from game.models import Event, Game, Player, StaffToken
+from game.models import Event, Game, Player, StaffToken, Workshop
 from game.services.access import RUN_PERMISSION, staff_games, staff_may_run_game
 from game.services.tokens import staff_token_create, staff_token_revoke
+from game.services.workshops import workshop_create
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -64,10 +65,34 @@ class GameAdmin(ReadOnlyAdmin):
         "created_at",
         "updated_at",
         "event_log",
+        "after_action",
     ]
     readonly_fields = [name for name in fields if name != "facilitators"]
     filter_horizontal = ["facilitators"]
     inlines = [PlayerInline]
+    actions = ["group_into_workshop"]
+
+    @admin.action(
+        description="Group the selected games into a workshop (to compare them)",
+        permissions=["change"],
+    )
+    def group_into_workshop(self, request, queryset):
+        games = list(queryset.order_by("created_at", "pk"))
+        scenarios = {game.scenario_id for game in games}
+        workshop = workshop_create(
+            title=f"Workshop: {games[0].snapshot.get('title', games[0].title)}",
+            games=games,
+            scenario=games[0].scenario if len(scenarios) == 1 else None,
+            created_by=request.user,
+        )
+        url = reverse("workshop", kwargs={"pk": workshop.pk})
+        self.message_user(
+            request,
+            format_html(
+                'Workshop of {} games created: <a href="{}">compare them</a>', len(games), url
+            ),
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         """A facilitator lists the games they created or were given; a superuser all."""
@@ -109,6 +134,31 @@ class GameAdmin(ReadOnlyAdmin):
     def event_log(self, game):
         url = reverse("admin:game_event_changelist") + f"?game__id__exact={game.pk}"
         return format_html('<a href="{}">{} events</a>', url, game.last_seq)
+
+    @admin.display(description="after-action review")
+    def after_action(self, game):
+        links = [
+            ("Report page", reverse("game-report", kwargs={"code": game.code})),
+            ("Replay", reverse("game-replay", kwargs={"code": game.code})),
+        ] + [
+            (label, reverse("game-report-file", kwargs={"code": game.code, "fmt": fmt}))
+            for fmt, label in REPORT_DOWNLOADS
+        ]
+        return format_html(
+            '<div class="report-downloads">{}</div>',
+            format_html_join(
+                " ", '<a class="button" href="{}">{}</a>', ((url, label) for label, url in links)
+            ),
+        )
+
+
+REPORT_DOWNLOADS = [
+    ("pdf", "PDF"),
+    ("html", "HTML"),
+    ("csv", "CSV (zip)"),
+    ("xlsx", "XLSX"),
+    ("json", "JSON"),
+]
 
 
 @admin.register(Event)
@@ -163,3 +213,47 @@ class StaffTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             staff_token_revoke(token=token)
         self.message_user(request, f"{queryset.count()} token(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    """Workshops are made by creating several tables at once or from the games list; here
+    they can be renamed, and their games changed."""
+
+    list_display = ["title", "scenario", "table_count", "created_at", "compare"]
+    fields = ["title", "scenario", "games", "created_by", "created_at", "compare"]
+    readonly_fields = ["created_by", "created_at", "compare"]
+    filter_horizontal = ["games"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        """A facilitator's workshops: those they made or holding a game of theirs."""
+        workshops = super().get_queryset(request)
+        if request.user.is_superuser:
+            return workshops
+        mine = workshops.filter(created_by=request.user) | workshops.filter(
+            games__in=staff_games(request.user)
+        )
+        return workshops.filter(pk__in=mine.values("pk"))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "games":
+            kwargs["queryset"] = staff_games(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="tables")
+    def table_count(self, workshop):
+        return workshop.games.count()
+
+    @admin.display(description="compare")
+    def compare(self, workshop):
+        if workshop.pk is None:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">Comparison page</a> '
+            '<a class="button" href="{}">Download all (zip)</a>',
+            reverse("workshop", kwargs={"pk": workshop.pk}),
+            reverse("workshop-bundle", kwargs={"pk": workshop.pk}),
+        )

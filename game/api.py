@@ -37,6 +37,7 @@ from game.services.access import (
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
 from game.services.seating import command_execute, player_move, player_remove
+from game.services.workshops import workshop_create
 from game.sessions import session_player_token, session_remember_player
 from tabletop.clients import client_address
 
@@ -208,6 +209,8 @@ class GameListCreateApi(GameApiView):
         request=GameCreateInput,
         responses={201: GameLinksOutput(many=True), 400: ErrorSerializer},
         summary="Create one or more games (tables) from a published scenario",
+        description="With tables > 1 the games are also grouped in a workshop, whose page "
+        "(/workshops/<id>/) compares them.",
     )
     def post(self, request):
         from scenarios.selectors import scenario_get
@@ -240,6 +243,10 @@ class GameListCreateApi(GameApiView):
                     created_by=request.user,
                     seed=None if seed is None else seed + table - 1,
                 )
+            )
+        if tables > 1:  # several tables of one exercise: a workshop to compare them
+            workshop_create(
+                title=base_title, games=games, scenario=scenario, created_by=request.user
             )
         return Response([game_links(request, g) for g in games], status=201)
 

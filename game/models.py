@@ -191,3 +191,46 @@ class StaffToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…, {self.user})"
+
+
+class Workshop(models.Model):
+    """Several tables (games) of one exercise, run together and compared in the debrief."""
+
+    title = models.CharField(max_length=200)
+    scenario = models.ForeignKey(
+        "scenarios.Scenario",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="workshops",
+    )
+    games = models.ManyToManyField(Game, related_name="workshops", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class GameReview(models.Model):
+    """The facilitator's after-action edits of a game's report: the findings, the
+    improvement plan and notes on the debrief questions. The report shows the findings
+    derived from the log where these are empty."""
+
+    game = models.OneToOneField(Game, on_delete=models.CASCADE, related_name="review")
+    strengths = models.JSONField(default=list, help_text="Findings, one text each.")
+    improvements = models.JSONField(default=list, help_text="Findings, one text each.")
+    plan = models.JSONField(default=list, help_text="[{issue, action, owner, due}]")
+    debrief_notes = models.JSONField(default=dict, help_text='{"<round>": notes}')
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Review of {self.game.code}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from game import api, converters  # noqa: F401 (registers <gamecode:>)
+from game import api, converters, report_api  # noqa: F401 (converters registers <gamecode:>)
 
 urlpatterns = [
     path("games/", api.GameListCreateApi.as_view(), name="game-list"),
@@ -18,4 +18,9 @@ urlpatterns = [
         name="game-player-remove",
     ),
     path("games/<gamecode:code>/export", api.GameExportApi.as_view(), name="game-export"),
+    path(
+        "games/<gamecode:code>/report.<str:fmt>",
+        report_api.GameReportApi.as_view(),
+        name="game-report-file",
+    ),
 ]

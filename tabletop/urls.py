@@ -30,5 +30,6 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("api/", include("scenarios.urls")),
     path("api/", include("game.urls")),
+    path("", include("game.report_urls")),
     path("", include("frontend.urls")),
 ]
