@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from game import report_views, review_views, workshop_views
+from game import converters, report_views, review_views, workshop_views  # noqa: F401 (converters: <gamecode:>)
 
 urlpatterns = [
-    path("games/<str:code>/report/", report_views.game_report_page, name="game-report"),
-    path("games/<str:code>/report/edit/", review_views.game_review_edit, name="game-review-edit"),
-    path("games/<str:code>/replay/", report_views.game_replay_page, name="game-replay"),
+    path("games/<gamecode:code>/report/", report_views.game_report_page, name="game-report"),
+    path(
+        "games/<gamecode:code>/report/edit/", review_views.game_review_edit, name="game-review-edit"
+    ),
+    path("games/<gamecode:code>/replay/", report_views.game_replay_page, name="game-replay"),
     path("workshops/<int:pk>/", workshop_views.workshop_page, name="workshop"),
     path(
         "workshops/<int:pk>/export.zip",

@@ -127,6 +127,7 @@ def test_a_whole_workshop_through_the_pages(workshop, screenshot):
     for seat in seats.values():
         seat.join(f"{seat.team} player")
     expect(facilitator.get_by_text(re.compile("^3 players · 1 facilitator"))).to_be_visible()
+    expect(facilitator.get_by_role("link", name="Report (PDF)")).to_be_visible()
     screenshot(facilitator, "console-lobby")
     screenshot(jp.page, "player-lobby-phone")
     expect(jp.page.get_by_role("heading", name="Who is here")).to_be_visible()
@@ -251,6 +252,9 @@ def test_a_whole_workshop_through_the_pages(workshop, screenshot):
     expect(rok.page.get_by_role("heading", name="Every other team's red lines")).to_be_visible()
     expect(rok.page.get_by_text(secrets["JP"][REVEALED_TO_US])).to_be_visible()
     screenshot(rok.page, "player-debrief")
+    rok.page.get_by_role("link", name="Open the after-action report").click()
+    expect(rok.page.get_by_role("heading", name="1. Overview")).to_be_visible()
+    screenshot(rok.page, "player-report")
     screenshot(facilitator, "console-ended")
     for seat in seats.values():
         assert not seat.errors, f"{seat.team}: {seat.errors}"

@@ -48,7 +48,13 @@ function Table({ state, view, you, socket }) {
   const tabs = TABS().filter(([key]) => !(debrief && key === "decision"));
   return html`<div class="table-layout">
     <div class="main-column">
-      ${debrief ? html`<p class="banner banner-debrief" role="status">${t("Debrief: the game has ended and everything is revealed — every team's red lines, offers and decisions.")}</p>` : null}
+      ${debrief
+        ? html`<div class="banner banner-debrief" role="status">
+            <p>${t("Debrief: the game has ended and everything is revealed — every team's red lines, offers and decisions.")}</p>
+            <p><a href=${`/games/${encodeURIComponent(state.game.code)}/report/`}>${t("Open the after-action report")}</a>${" · "}<a
+              href=${`/api/games/${encodeURIComponent(state.game.code)}/report.pdf`}>${t("Download it as PDF")}</a></p>
+          </div>`
+        : null}
       <nav class="tabs main-tabs" role="tablist" aria-label=${t("Sections")}>
         ${tabs.map(
           ([key, label]) => html`<button type="button" role="tab" id=${`tab-${key}`} aria-controls=${`panel-${key}`}
