@@ -10,12 +10,10 @@ import socket
 import uuid
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from game.models import Connection, Game
-from game.services.broadcast import game_group
+from game.services.broadcast import game_group, publish
 
 SERVER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 HEARTBEAT_SECONDS = 10
@@ -100,8 +98,10 @@ def presence_disconnect(*, game_id: int, channel_name: str) -> None:
 
 
 def _broadcast_presence(game_id: int) -> None:
-    async_to_sync(get_channel_layer().group_send)(
-        game_group(game_id), {"type": "game.presence", "presence": presence_get(game_id=game_id)}
+    publish(
+        game_group(game_id),
+        {"type": "game.presence", "presence": presence_get(game_id=game_id)},
+        what=f"Presence of game {game_id}",
     )
 
 
