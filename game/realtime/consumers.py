@@ -15,7 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from game import engine, selectors
-from game.realtime import limits, protocol
+from game.realtime import limits, protocol, shutdown
 from game.realtime.auth import actor_from_hello, actor_from_scope
 from game.realtime.protocol import FrameError, dumps
 from game.services import Actor, CommandRefused
@@ -63,6 +63,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self._close(protocol.CLOSE_UNKNOWN_GAME, "unknown game")
             return
         self.game_id = self.game.pk
+        shutdown.socket_opened(self)
         sockets = await database_sync_to_async(connection_open)(
             game_id=self.game_id, channel_name=self.channel_name, address=self.address
         )
@@ -87,6 +88,7 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, close_code):
         self.closing = True
+        shutdown.socket_closed(self)
         if self.auth_timer:
             self.auth_timer.cancel()
         if self.actor is not None:
@@ -94,6 +96,17 @@ class GameConsumer(AsyncWebsocketConsumer):
         if self.game_id is not None:
             await database_sync_to_async(presence_disconnect)(
                 game_id=self.game_id, channel_name=self.channel_name
+            )
+
+    async def close_for_restart(self):
+        """The process is stopping: the client is to reconnect (to another process)."""
+        shutdown.socket_closed(self)
+        if not self.closing:
+            await self._close(protocol.CLOSE_SERVICE_RESTART, "server restarting")
+        if self.game_id is not None:
+            game_id, self.game_id = self.game_id, None
+            await database_sync_to_async(presence_disconnect)(
+                game_id=game_id, channel_name=self.channel_name
             )
 
     async def _refuse_socket(self, message: str):
