@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from game.models import Connection
-from game.services import broadcast, presence
+from game.services import broadcast
 from game.services.presence import (
     STALE_AFTER,
     presence_connect,
