@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from game import engine
 from game.models import Game
 from game.realtime.protocol import CLIENT_ID_MAX_LENGTH
-from game.services import Actor, CommandRefused, game_create, player_join
+from game.services import Actor, CommandRefused, game_create, limits, player_join
 from game.services.access import (
     VIEW_PERMISSION,
     staff_games,
@@ -377,8 +377,11 @@ class GameCommandApi(GameApiView):
             400: ErrorSerializer,
             403: ErrorSerializer,
             404: ErrorSerializer,
+            429: ErrorSerializer,
         },
         summary="Send one engine command (same payloads as the WebSocket)",
+        description="A player's chat is limited to CHAT_PER_MINUTE messages a minute, over "
+        "the socket and this endpoint together (429 `chat_limited`).",
     )
     def post(self, request, code: str):
         game = game_by_code(code)
@@ -399,6 +402,14 @@ class GameCommandApi(GameApiView):
         ):
             return error_response(
                 "invalid_field", f"'id' must be a string of 1 to {CLIENT_ID_MAX_LENGTH} characters."
+            )
+        if (
+            kind == "chat"
+            and actor.player_id is not None
+            and not limits.player_chat_allowed(player_id=actor.player_id)
+        ):
+            return Response(
+                {"code": "chat_limited", "message": limits.chat_limit_message()}, status=429
             )
         command = {k: v for k, v in body.items() if k not in {"id", "actor", "now"}}
         try:

@@ -157,6 +157,9 @@ class Connection(models.Model):
     role = models.CharField(max_length=8, blank=True)
     player = models.ForeignKey(Player, null=True, blank=True, on_delete=models.CASCADE)
     server = models.CharField(max_length=100, blank=True, help_text="The serving process.")
+    address = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="The client's address (socket limits)."
+    )
     connected_at = models.DateTimeField(auto_now_add=True)
     seen_at = models.DateTimeField(
         default=timezone.now,

@@ -18,6 +18,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from game.realtime.shutdown import install_under_daphne  # noqa: E402
 from game.realtime.timers import TimerLoopMiddleware, ensure_timer_loop  # noqa: E402
 from tabletop.routing import websocket_urlpatterns  # noqa: E402
 
@@ -41,6 +42,7 @@ def start_timer_loop_with_the_server() -> bool:
     # daphne runs Twisted on this asyncio loop; the callback runs once the loop does (the
     # reactor's own startup triggers fire before the loop is running, too early).
     daphne_server.twisted_loop.call_soon(ensure_timer_loop)
+    install_under_daphne()  # SIGTERM: sockets closed with 1012, out within seconds
     return True
 
 

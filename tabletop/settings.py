@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "game.middleware.GameCodeThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -260,6 +261,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 JOIN_RATE_LIMIT = env.int("JOIN_RATE_LIMIT", default=20)  # join attempts per minute per address
+# Flood limits (game.services.limits, docs/operations.md "Security"). Sockets are counted in
+# the Connection table across processes; the rates in the cache (failing open).
+SOCKETS_PER_PLAYER = env.int("SOCKETS_PER_PLAYER", default=5)
+SOCKETS_PER_ADDRESS = env.int("SOCKETS_PER_ADDRESS", default=50)
+COMMAND_RATE_PER_PLAYER = env.int("COMMAND_RATE_PER_PLAYER", default=20)  # a second, all sockets
+CHAT_PER_MINUTE = env.int("CHAT_PER_MINUTE", default=30)  # chat messages per player
+CODE_MISSES_PER_MINUTE = env.int("CODE_MISSES_PER_MINUTE", default=10)  # unknown codes, per address
+CODE_MISS_BLOCK_SECONDS = env.int("CODE_MISS_BLOCK_SECONDS", default=300)
 # Addresses or networks of reverse proxies whose X-Forwarded-For is believed (tabletop.clients);
 # empty: the peer's address is the client's (X-Forwarded-For ignored).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])

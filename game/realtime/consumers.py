@@ -12,14 +12,21 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from game import engine, selectors
-from game.realtime import protocol
+from game.realtime import limits, protocol, shutdown
 from game.realtime.auth import actor_from_hello, actor_from_scope
 from game.realtime.protocol import FrameError, dumps
 from game.services import Actor, CommandRefused
+from game.services import limits as limit_rules
 from game.services.broadcast import game_group, viewer_key
-from game.services.presence import presence_connect, presence_disconnect
+from game.services.presence import (
+    connection_claim_player,
+    connection_open,
+    presence_connect,
+    presence_disconnect,
+)
 from game.services.seating import command_execute
 
 logger = logging.getLogger(__name__)
@@ -41,12 +48,31 @@ class GameConsumer(AsyncWebsocketConsumer):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.limiter = protocol.RateLimiter()
         self.auth_timer = None
+        self.address = limits.scope_client_address(self.scope)
+        if await limits.code_attempts_blocked(address=self.address):
+            # Asked before the code is looked up: a scanner learns nothing more, even of a
+            # valid code, until the block has passed.
+            await self.accept()
+            await self._send_error("too_many_attempts", limit_rules.code_blocked_message(), None)
+            await self._close(protocol.CLOSE_TRY_AGAIN_LATER, "too many attempts")
+            return
         self.game = await database_sync_to_async(selectors.game_get_by_code)(code=self.code)
         await self.accept()
         if self.game is None:
+            await limits.code_missed(address=self.address)
             await self._close(protocol.CLOSE_UNKNOWN_GAME, "unknown game")
             return
         self.game_id = self.game.pk
+        shutdown.socket_opened(self)
+        sockets = await database_sync_to_async(connection_open)(
+            game_id=self.game_id, channel_name=self.channel_name, address=self.address
+        )
+        if sockets > settings.SOCKETS_PER_ADDRESS:
+            await self._refuse_socket(
+                f"Too many sockets from your address: at most {settings.SOCKETS_PER_ADDRESS} "
+                "at a time. Close some pages (or scripts) and try again."
+            )
+            return
         query = _query(self.scope)
         self.follows_views = query.get("views") == "1"
         actor = await database_sync_to_async(actor_from_scope)(
@@ -62,13 +88,35 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, close_code):
         self.closing = True
+        shutdown.socket_closed(self)
         if self.auth_timer:
             self.auth_timer.cancel()
         if self.actor is not None:
             await self.channel_layer.group_discard(game_group(self.game_id), self.channel_name)
+        if self.game_id is not None:
             await database_sync_to_async(presence_disconnect)(
                 game_id=self.game_id, channel_name=self.channel_name
             )
+
+    async def close_for_restart(self):
+        """The process is stopping: the client is to reconnect (to another process)."""
+        shutdown.socket_closed(self)
+        if not self.closing:
+            await self._close(protocol.CLOSE_SERVICE_RESTART, "server restarting")
+        if self.game_id is not None:
+            game_id, self.game_id = self.game_id, None
+            await database_sync_to_async(presence_disconnect)(
+                game_id=game_id, channel_name=self.channel_name
+            )
+
+    async def _refuse_socket(self, message: str):
+        # Give its place back at once: the client may be slow to finish closing.
+        await database_sync_to_async(presence_disconnect)(
+            game_id=self.game_id, channel_name=self.channel_name
+        )
+        self.game_id = None
+        await self._send_error("too_many_sockets", message, None)
+        await self._close(protocol.CLOSE_TOO_MANY_SOCKETS, "too many sockets")
 
     # -- authentication --------------------------------------------------------------------
 
@@ -85,6 +133,16 @@ class GameConsumer(AsyncWebsocketConsumer):
         if self.auth_timer:
             self.auth_timer.cancel()
             self.auth_timer = None
+        if actor.player_id is not None:
+            sockets = await database_sync_to_async(connection_claim_player)(
+                channel_name=self.channel_name, player_id=actor.player_id
+            )
+            if sockets > settings.SOCKETS_PER_PLAYER:
+                await self._refuse_socket(
+                    f"Too many sockets for one player: at most {settings.SOCKETS_PER_PLAYER} "
+                    "at a time. Close another tab or window of this game and reload."
+                )
+                return
         self.actor = actor
         self.viewer = actor.viewer()
         await self.channel_layer.group_add(game_group(self.game_id), self.channel_name)
@@ -131,6 +189,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             client_id = frame.get("id")
             if not protocol.rate_exempt(frame):
                 self._check_rate(text_data)
+                await self._check_player_rate(client_id)
             if self.actor is None:
                 await self._receive_unauthenticated(frame)
                 return
@@ -157,6 +216,19 @@ class GameConsumer(AsyncWebsocketConsumer):
                 f"(bursts of {protocol.RATE_BURST}). This one was dropped; wait a moment "
                 "and send it again.",
                 protocol.client_id_of(text_data),
+            )
+
+    async def _check_player_rate(self, client_id):
+        """The same frames, counted for the player over all of its sockets (in every process),
+        so opening more sockets buys no more commands."""
+        player_id = self.actor.player_id if self.actor is not None else None
+        if player_id is not None and not await limits.player_command_allowed(player_id=player_id):
+            raise FrameError(
+                "rate_limited",
+                f"Too many commands from your player: at most {settings.COMMAND_RATE_PER_PLAYER} "
+                "a second over all of its sockets. This one was dropped; wait a moment and send "
+                "it again.",
+                client_id,
             )
 
     async def _refuse_unauthenticated(self, client_id):
@@ -242,6 +314,12 @@ class GameConsumer(AsyncWebsocketConsumer):
                 "This is a read-only view: observers cannot act in the game.",
                 client_id,
             )
+        if (
+            frame["type"] == "chat"
+            and self.actor.player_id is not None
+            and not await limits.player_chat_allowed(player_id=self.actor.player_id)
+        ):
+            raise FrameError("chat_limited", limit_rules.chat_limit_message(), client_id)
         command = {k: v for k, v in frame.items() if k not in {"id", "actor", "now"}}
         try:
             result = await database_sync_to_async(command_execute)(

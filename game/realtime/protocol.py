@@ -21,6 +21,13 @@ CLIENT_ID_MAX_LENGTH = 64
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_REMOVED = 4403
 CLOSE_UNKNOWN_GAME = 4404
+# Too many sockets open for this player or from this address: final (a browser page shows a
+# message instead of reconnecting, which would only be refused again).
+CLOSE_TOO_MANY_SOCKETS = 4429
+# Standard codes (RFC 6455 registry): the server is restarting (reconnect at once, to
+# another process), and try again later (this address guessed too many game codes).
+CLOSE_SERVICE_RESTART = 1012
+CLOSE_TRY_AGAIN_LATER = 1013
 
 # Frames the consumer handles itself; every other type is an engine command. `resume` with a
 # `seq` is the old name of `catch_up`, kept for v1 clients.
@@ -56,6 +63,11 @@ SESSION_ERROR_CODES: dict[str, str] = {
     "unauthenticated": "no valid token or session: the socket is closed with 4401",
     "removed": "the facilitator removed this player: the socket is closed with 4403",
     "read_only": "a command from an observer or projector socket, which may only watch",
+    "too_many_sockets": "the player (or the client address) has too many sockets open: "
+    "the socket is closed with 4429",
+    "too_many_attempts": "too many unknown game codes from this address: for a while every "
+    "code is refused and the socket is closed with 1013",
+    "chat_limited": "more chat messages than a player may send a minute; this one was not sent",
     **SERVICE_ERROR_CODES,
     "server_error": "the server failed; nothing was changed, the command may be retried",
 }

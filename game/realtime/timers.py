@@ -45,6 +45,14 @@ def ensure_timer_loop() -> None:
         )
 
 
+def stop_timer_loop() -> None:
+    """The process is stopping: start no more ticks (one in progress completes)."""
+    global _task
+    if _task is not None and not _task.done():
+        _task.cancel()
+    _task = None
+
+
 class TimerLoopMiddleware:
     """ASGI middleware that makes sure this process's timer loop is running."""
 

@@ -6,10 +6,12 @@ filtered and serialised once here, so consumers just pick theirs and forward it:
 ever handles an event its socket may not receive, and the channel layer copies only strings.
 """
 
+import asyncio
 import json
 import logging
+import os
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
 from game import engine
@@ -18,6 +20,10 @@ logger = logging.getLogger(__name__)
 
 FACILITATOR = "facilitator"
 OBSERVER = "observer"
+# How long a publish may take before it is given up (a hung Redis): the sockets then heal
+# from the event log with the next broadcast, ping or reconnect.
+PUBLISH_TIMEOUT_SECONDS = 2.0
+_publishing: set[asyncio.Task] = set()  # strong references to publishes in flight
 
 
 def game_group(game_id: int) -> str:
@@ -121,7 +127,50 @@ def broadcast_events(
         "frames": frames,
         "views": views or {},
     }
+    what = f"Broadcast of game {game_id} to seq {message['seq']}"
+    publish(game_group(game_id), message, what=what)
+
+
+def publish(group: str, message: dict, *, what: str) -> None:
+    """Send `message` to `group` without waiting for the channel layer, when called from a
+    server's worker thread (commands, joins, the timer loop): the send is handed to the
+    server's event loop, so a slow or hung Redis never holds up the command's answer or the
+    one thread that runs this process's database work. Elsewhere (management commands, a
+    shell) it is sent at once. Either way it gives up after PUBLISH_TIMEOUT_SECONDS."""
+    loop = _serving_loop()
+    if loop is None:
+        try:
+            async_to_sync(_publish)(group, message, what)
+        except Exception:
+            logger.exception("%s failed", what)
+        return
     try:
-        async_to_sync(get_channel_layer().group_send)(game_group(game_id), message)
+        loop.call_soon_threadsafe(_start_publish, group, message, what)
+    except RuntimeError:  # the loop has closed: the process is stopping
+        logger.warning("%s dropped: the server is stopping", what)
+
+
+def _serving_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the server that called into this worker thread (asgiref's
+    sync_to_async records it in the thread), if it is still running."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    return loop
+
+
+def _start_publish(group: str, message: dict, what: str) -> None:
+    task = asyncio.get_running_loop().create_task(_publish(group, message, what))
+    _publishing.add(task)
+    task.add_done_callback(_publishing.discard)
+
+
+async def _publish(group: str, message: dict, what: str) -> None:
+    try:
+        await asyncio.wait_for(
+            get_channel_layer().group_send(group, message), PUBLISH_TIMEOUT_SECONDS
+        )
     except Exception:
-        logger.exception("Broadcast of game %s up to seq %s failed", game_id, message["seq"])
+        logger.warning("%s failed; sockets heal from the event log", what, exc_info=True)

@@ -10,16 +10,45 @@ import socket
 import uuid
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from game.models import Connection, Game
-from game.services.broadcast import game_group
+from game.services.broadcast import game_group, publish
 
 SERVER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 HEARTBEAT_SECONDS = 10
 STALE_AFTER = timedelta(seconds=6 * HEARTBEAT_SECONDS)
+# A socket that has connected but not yet said who it is: counted for the socket limits,
+# never shown in presence.
+PENDING = "pending"
+
+
+def _live():
+    return Connection.objects.filter(seen_at__gte=timezone.now() - STALE_AFTER)
+
+
+def connection_open(*, game_id: int, channel_name: str, address: str) -> int:
+    """Register a socket as it connects; returns how many live sockets (in every process)
+    its client address holds, this one included. Registering before counting means two
+    sockets racing for the last place may both be refused, never both admitted."""
+    Connection.objects.update_or_create(
+        channel_name=channel_name,
+        defaults={
+            "game_id": game_id,
+            "kind": PENDING,
+            "address": address,
+            "server": SERVER_ID,
+            "seen_at": timezone.now(),
+        },
+    )
+    return _live().filter(address=address).count()
+
+
+def connection_claim_player(*, channel_name: str, player_id: int) -> int:
+    """Mark a registered socket as the player's; returns how many live sockets (in every
+    process) the player holds, this one included."""
+    Connection.objects.filter(channel_name=channel_name).update(player_id=player_id)
+    return _live().filter(player_id=player_id).count()
 
 
 def presence_get(*, game_id: int) -> dict:
@@ -27,9 +56,7 @@ def presence_get(*, game_id: int) -> dict:
     snapshot = Game.objects.values_list("snapshot", flat=True).get(pk=game_id)
     teams = {role["code"]: [] for role in snapshot["roles"]}
     facilitators = observers = 0
-    rows = Connection.objects.filter(
-        game_id=game_id, seen_at__gte=timezone.now() - STALE_AFTER
-    ).select_related("player")
+    rows = _live().filter(game_id=game_id).select_related("player")
     for row in rows.order_by("connected_at"):
         if row.kind == "player" and row.player and row.role in teams:
             entry = {"player_id": row.player_id, "name": row.player.name}
@@ -63,14 +90,18 @@ def presence_connect(*, game_id: int, channel_name: str, viewer: dict, player_id
 
 
 def presence_disconnect(*, game_id: int, channel_name: str) -> None:
-    deleted, _ = Connection.objects.filter(channel_name=channel_name).delete()
-    if deleted:
+    rows = Connection.objects.filter(channel_name=channel_name)
+    announced = rows.exclude(kind=PENDING).exists()
+    deleted, _ = rows.delete()
+    if deleted and announced:
         _broadcast_presence(game_id)
 
 
 def _broadcast_presence(game_id: int) -> None:
-    async_to_sync(get_channel_layer().group_send)(
-        game_group(game_id), {"type": "game.presence", "presence": presence_get(game_id=game_id)}
+    publish(
+        game_group(game_id),
+        {"type": "game.presence", "presence": presence_get(game_id=game_id)},
+        what=f"Presence of game {game_id}",
     )
 
 

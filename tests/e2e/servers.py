@@ -43,6 +43,11 @@ def child_env(env: dict[str, str]) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         "DEBUG": "true",  # the development key; production mode is tested in tests/platform
         "JOIN_RATE_LIMIT": "100000",
+        # Tests play many sockets and messages from one address and player, on purpose.
+        "SOCKETS_PER_PLAYER": "1000",
+        "SOCKETS_PER_ADDRESS": "100000",
+        "COMMAND_RATE_PER_PLAYER": "100000",
+        "CHAT_PER_MINUTE": "100000",
         "LOG_LEVEL": "WARNING",
         "GAME_TIMER_LOOP": "false",
         **env,

@@ -94,6 +94,20 @@ test("a removed player is not reconnected", async () => {
   assert.equal(FakeSocket.opened.length, 1);
 });
 
+test("too many sockets is final; a server restart or a throttle reconnects", () => {
+  const first = connected();
+  first.ws.readyState = 3;
+  first.ws.onclose({ code: 4429, reason: "too many sockets" });
+  assert.equal(first.store.get().connection, "closed");
+  assert.equal(first.store.get().closedReason, "too many sockets");
+  for (const code of [1012, 1013]) {
+    const { store, ws } = connected();
+    ws.readyState = 3;
+    ws.onclose({ code, reason: "" });
+    assert.equal(store.get().connection, "offline");
+  }
+});
+
 test("backoff grows to half a minute, with jitter", () => {
   assert.equal(backoffSeconds(0, () => 0.5), 0.5);
   assert.equal(backoffSeconds(3, () => 0.5), 4);

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from game.models import Connection
-from game.services import presence
+from game.services import broadcast
 from game.services.presence import (
     STALE_AFTER,
     presence_connect,
@@ -27,7 +27,7 @@ class RecordingLayer:
 @pytest.fixture
 def layer(monkeypatch):
     recorder = RecordingLayer()
-    monkeypatch.setattr(presence, "get_channel_layer", lambda: recorder)
+    monkeypatch.setattr(broadcast, "get_channel_layer", lambda: recorder)
     return recorder
 
 

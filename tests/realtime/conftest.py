@@ -135,6 +135,22 @@ class Table:
         return await database_sync_to_async(self.run)(type_, by, **payload)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Each test counts its rate limits in a cache of its own (never clear a shared Redis)."""
+    from uuid import uuid4
+
+    from game.services import limits
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid4().hex}",
+        }
+    }
+    limits._cache_down_until = 0.0
+
+
 @pytest.fixture
 def make_game():
     """make_game(scenario=None | slug | dict, seat=True | False | [roles], title=None, seed=7)."""

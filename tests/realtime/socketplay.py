@@ -361,13 +361,17 @@ def _create_game(snapshot: dict, seed: int, roles: list[str]):
 
 
 def staff_session() -> str:
-    """A logged-in staff user's session key (the facilitator)."""
+    """A logged-in superuser's session key: the facilitator of every game (plain staff run
+    only the games they created or were given)."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     user = get_user_model().objects.create_user(
-        username=f"facilitator-{uuid.uuid4().hex[:8]}", password=None, is_staff=True
+        username=f"facilitator-{uuid.uuid4().hex[:8]}",
+        password=None,
+        is_staff=True,
+        is_superuser=True,
     )
     client = Client()
     client.force_login(user)

@@ -153,7 +153,9 @@ export function ConnectionBanner({ connection, closedReason }) {
           ? t("This browser no longer holds a seat in this game. Join again.")
           : closedReason === "unknown game"
             ? t("There is no game with this code.")
-            : t("Disconnected."),
+            : closedReason === "too many sockets"
+              ? t("This game is open in too many tabs or windows. Close the others and reload this page.")
+              : t("Disconnected."),
   };
   return html`<div class=${`banner banner-${connection}`} role="status" aria-live="polite">
     ${messages[connection]}

@@ -8,6 +8,9 @@ const FATAL_CLOSES = {
   4401: "unauthenticated",
   4403: "removed",
   4404: "unknown game",
+  // Too many sockets for this player (other tabs) or address: reconnecting would only be
+  // refused again. 1012 (server restart) and 1013 (try again later) do reconnect.
+  4429: "too many sockets",
 };
 export const PING_SECONDS = 20;
 export const PONG_TIMEOUT_SECONDS = 10;

@@ -1,0 +1,99 @@
+"""Flood limits counted in the cache, so every server process shares them (Redis when
+`REDIS_URL` is set): commands and chat per player, and unknown game codes per address.
+
+Every check fails open: if the cache is down or slow, the limit is skipped (and logged), and
+for CACHE_RETRY_SECONDS no check asks it again, so a hung Redis costs at most one short cache
+timeout now and then, never one per command. Socket counts are not here: they come from the
+`Connection` rows (game.services.presence), which a crashed process cannot leave inflated.
+See docs/operations.md, "Security".
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+CACHE_RETRY_SECONDS = 10.0
+COMMAND_WINDOW_SECONDS = 10
+CHAT_WINDOW_SECONDS = 60
+CODE_MISS_WINDOW_SECONDS = 60
+
+_cache_down_until = 0.0
+
+
+def _cached(what: str, call):
+    """`call()` against the cache, or None when the cache is (recently found) unavailable."""
+    global _cache_down_until
+    if time.monotonic() < _cache_down_until:
+        return None
+    try:
+        return call()
+    except Exception:
+        _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+        logger.warning("%s skipped: the cache is unavailable", what, exc_info=True)
+        return None
+
+
+def _count(key: str, timeout: int) -> int:
+    """Add one to a counter that lives `timeout` seconds from its first count."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # no counter yet (or it just expired)
+        if cache.add(key, 1, timeout=timeout):
+            return 1
+        return cache.incr(key)
+
+
+def _window(seconds: int) -> int:
+    return int(time.time()) // seconds
+
+
+def player_command_allowed(*, player_id: int) -> bool:
+    """At most COMMAND_RATE_PER_PLAYER frames a second per player, summed over all of its
+    sockets and counted over fixed 10-second windows."""
+    key = f"limit:commands:{player_id}:{_window(COMMAND_WINDOW_SECONDS)}"
+    count = _cached("Player command rate limit", lambda: _count(key, COMMAND_WINDOW_SECONDS + 1))
+    return count is None or count <= settings.COMMAND_RATE_PER_PLAYER * COMMAND_WINDOW_SECONDS
+
+
+def player_chat_allowed(*, player_id: int) -> bool:
+    """At most CHAT_PER_MINUTE chat messages per player and clock minute (sockets and REST)."""
+    key = f"limit:chat:{player_id}:{_window(CHAT_WINDOW_SECONDS)}"
+    count = _cached("Chat limit", lambda: _count(key, CHAT_WINDOW_SECONDS + 1))
+    return count is None or count <= settings.CHAT_PER_MINUTE
+
+
+def chat_limit_message() -> str:
+    return (
+        f"Too many chat messages: at most {settings.CHAT_PER_MINUTE} a minute per player. "
+        "This one was not sent; wait a little and send it again."
+    )
+
+
+def code_attempts_blocked(*, address: str) -> bool:
+    """Is this client address barred from naming game codes for now (it guessed too many)?"""
+    return bool(_cached("Game code throttle", lambda: cache.get(f"limit:code-block:{address}")))
+
+
+def code_missed(*, address: str) -> None:
+    """Count an unknown game code named from `address`; at CODE_MISSES_PER_MINUTE misses
+    within a minute the address is barred for CODE_MISS_BLOCK_SECONDS."""
+
+    def count():
+        misses = _count(f"limit:code-miss:{address}", CODE_MISS_WINDOW_SECONDS)
+        if misses >= settings.CODE_MISSES_PER_MINUTE:
+            cache.set(f"limit:code-block:{address}", 1, timeout=settings.CODE_MISS_BLOCK_SECONDS)
+            logger.warning("Address %s barred from game codes: %s unknown codes", address, misses)
+
+    _cached("Game code throttle", count)
+
+
+def code_blocked_message() -> str:
+    return (
+        "Too many attempts with unknown game codes from your address: game codes are refused "
+        f"from it for up to {settings.CODE_MISS_BLOCK_SECONDS} seconds. Check the code with "
+        "your facilitator, wait, and try again."
+    )

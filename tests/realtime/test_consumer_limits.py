@@ -1,0 +1,165 @@
+"""Flood limits of the socket (issue 10, items 5 and 9): sockets per player and per client
+address, commands per player over all of its sockets, chat per player and minute, and
+unknown game codes per address (socket and pages). The counts are shared by every process:
+sockets through the Connection table, rates through the cache (which fails open)."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from game.realtime import protocol
+from game.services import limits
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
+
+DEAD_REDIS = "redis://127.0.0.1:6390/0"
+
+
+@pytest.fixture
+def negotiating(table):
+    table.advance_to(1, "negotiation")
+    return table
+
+
+@pytest.fixture
+def one_window(monkeypatch):
+    """Every count falls in the same window, whatever the clock does during the test."""
+    monkeypatch.setattr(limits, "_window", lambda seconds: 0)
+
+
+async def test_a_player_may_hold_only_so_many_sockets(table, sockets, settings):
+    settings.SOCKETS_PER_PLAYER = 2
+    token = table.seat("R1").token
+    first = await sockets(table.code, token=token)
+    await sockets(table.code, token=token)
+    third = await sockets(table.code, token=token, welcome=False)
+    frames = await third.expect_close(protocol.CLOSE_TOO_MANY_SOCKETS)
+    assert [f["code"] for f in frames if f["type"] == "error"] == ["too_many_sockets"]
+    assert "at most 2" in frames[-1]["message"]
+    # Another player is not affected; a closed socket frees its place.
+    await sockets(table.code, token=table.seat("R2").token)
+    await first.disconnect()
+    await sockets(table.code, token=token)
+
+
+async def address_socket(code: str, address: str) -> WebsocketCommunicator:
+    from tabletop.asgi import application
+
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/games/{code}/",
+        headers=[(b"host", b"127.0.0.1:8000"), (b"origin", b"http://127.0.0.1:8000")],
+    )
+    communicator.scope["client"] = (address, 40000)  # read when the application starts
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def test_an_address_may_hold_only_so_many_sockets(table, settings):
+    settings.SOCKETS_PER_ADDRESS = 2
+    opened = [await address_socket(table.code, "10.1.1.1") for _ in range(2)]
+    try:
+        refused = await address_socket(table.code, "10.1.1.1")
+        error = await refused.receive_json_from()
+        assert error["code"] == "too_many_sockets" and "your address" in error["message"]
+        assert (await refused.receive_output())["code"] == protocol.CLOSE_TOO_MANY_SOCKETS
+        other = await address_socket(table.code, "10.2.2.2")  # another address: welcome
+        opened.append(other)
+        assert await other.receive_nothing(timeout=0.2)  # waiting for its hello, not closed
+    finally:
+        for communicator in opened:
+            await communicator.disconnect()
+
+
+async def test_commands_are_limited_per_player_over_all_its_sockets(
+    table, sockets, settings, one_window
+):
+    settings.COMMAND_RATE_PER_PLAYER = 1  # 10 frames per 10-second window
+    token = table.seat("R1").token
+    first, second = await sockets(table.code, token=token), await sockets(table.code, token=token)
+    replies = []
+    for number in range(6):  # each socket alone stays far below its own limit (bursts of 30)
+        for index, socket in enumerate((first, second)):
+            replies.append(await history(socket, f"h{number}-{index}"))
+    refused = [r for r in replies if r["type"] == "error"]
+    assert len(replies) - len(refused) == 10
+    assert {r["code"] for r in refused} == {"rate_limited"}
+    assert "over all of its sockets" in refused[0]["message"]
+    # Another player has its own count.
+    other = await sockets(table.code, token=table.seat("R2").token)
+    assert (await history(other, "x"))["type"] == "history"
+
+
+async def history(socket, client_id: str) -> dict:
+    await socket.send({"type": "history", "id": client_id, "kinds": "all"})
+    return await socket.next(lambda f: f.get("id") == client_id)
+
+
+async def test_chat_is_capped_per_player_and_minute(negotiating, sockets, settings, one_window):
+    settings.CHAT_PER_MINUTE = 3
+    table = negotiating
+    token = table.seat("R1").token
+    first, second = await sockets(table.code, token=token), await sockets(table.code, token=token)
+    replies = []
+    for number in range(3):
+        socket = (first, second)[number % 2]
+        replies.append(await socket.command("chat", channel="all", text=f"hello {number}"))
+    assert [r["type"] for r in replies] == ["ack"] * 3, replies
+    refused = await second.command("chat", channel="all", text="one more")
+    assert refused["type"] == "error" and refused["code"] == "chat_limited"
+    assert "at most 3 a minute" in refused["message"]
+    assert await table.seq() == replies[-1]["seq"]  # nothing sent
+    # The REST path counts the same messages.
+    reply = await database_sync_to_async(Client().post)(
+        f"/api/games/{table.code}/commands",
+        {"type": "chat", "id": "rest-1", "channel": "all", "text": "and again"},
+        content_type="application/json",
+        headers={"X-Player-Token": token},
+    )
+    assert reply.status_code == 429 and reply.json()["code"] == "chat_limited"
+    # Other commands and other players go on.
+    other = await sockets(table.code, token=table.seat("R2").token)
+    assert (await other.command("chat", channel="all", text="hi"))["type"] == "ack"
+
+
+async def test_the_limits_fail_open_without_the_cache(negotiating, sockets, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": DEAD_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    table = negotiating
+    socket = await sockets(table.code, token=table.seat("R1").token)
+    for number in range(3):
+        assert (await socket.command("chat", channel="all", text=f"m{number}"))["type"] == "ack"
+    assert "skipped: the cache is unavailable" in caplog.text
+
+
+async def test_unknown_codes_bar_the_address_for_a_while(table, sockets, settings):
+    settings.CODE_MISSES_PER_MINUTE = 3
+    for code in ("ZZZZ22", "ZZZZ23", "ZZZZ24"):
+        probe = await sockets(code, welcome=False)
+        await probe.expect_close(protocol.CLOSE_UNKNOWN_GAME)
+    # Now even the right code is refused, and says why; the socket may try again later.
+    barred = await sockets(table.code, token=table.seat("R1").token, welcome=False)
+    frames = await barred.expect_close(protocol.CLOSE_TRY_AGAIN_LATER)
+    assert [f["code"] for f in frames] == ["too_many_attempts"]
+    assert "unknown game codes" in frames[0]["message"]
+
+
+def test_unknown_codes_on_the_join_page_bar_the_address(table, settings):
+    settings.CODE_MISSES_PER_MINUTE = 2
+    client = Client()
+    assert client.get(f"/join/{table.code}/").status_code == 200  # a known code is no miss
+    assert client.get("/join/ZZZZ22/").status_code == 404
+    assert client.get("/?code=ZZZZ23").status_code == 404  # the front door's code box
+    reply = client.get(f"/join/{table.code}/")
+    assert reply.status_code == 429 and "unknown game codes" in reply.content.decode()
+    reply = client.get(f"/api/games/{table.code}/view")  # the API too
+    assert reply.status_code == 429 and reply.json()["code"] == "too_many_attempts"
+    # Another address is not barred.
+    assert Client(REMOTE_ADDR="10.9.9.9").get(f"/join/{table.code}/").status_code == 200
