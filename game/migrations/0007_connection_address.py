@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('game', '0005_watch_key'),
+        ('game', '0006_workshop_and_review'),
     ]
 
     operations = [
