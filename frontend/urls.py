@@ -1,6 +1,4 @@
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from frontend import views
@@ -9,7 +7,7 @@ from game import converters  # noqa: F401 (registers <gamecode:>)
 urlpatterns = [
     path("", views.home, name="home"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, the report).
-    path("favicon.ico", RedirectView.as_view(url=static("frontend/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("join/<gamecode:code>/", views.join, name="join"),
     path("play/<gamecode:code>/", views.play, name="play"),

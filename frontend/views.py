@@ -12,6 +12,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -23,6 +24,11 @@ from game.realtime.auth import watch_key_valid
 from game.services import CommandRefused, player_authenticate, player_join
 from game.services.access import staff_games, staff_may_run_game
 from game.sessions import session_player_token, session_remember_player
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, the report)."""
+    return redirect(static("frontend/favicon.svg"), permanent=True)
 
 
 def home(request):
