@@ -40,6 +40,11 @@ class Game(models.Model):
         "editing the scenario later never changes it."
     )
     seed = models.BigIntegerField()
+    rules_version = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="The scoring rules version the game is played under (docs/scoring.md); "
+        "games created before versions were recorded play under version 1.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.LOBBY)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
