@@ -130,6 +130,7 @@ def outcome(scenario, rules, decisions_by_round, lifted=frozenset(), baseline=No
             if (r, line["id"]) in lifted and conditions_met:
                 commitments += [
                     {
+                        "round": r,
                         "by": c["role"],
                         "lever": c["lever"],
                         "op": c["op"],
@@ -179,12 +180,7 @@ def outcome(scenario, rules, decisions_by_round, lifted=frozenset(), baseline=No
     }
     if baseline is not None:
         result["gain"] = {code: finals[code] - baseline[code] for code in codes}
-    if lifted is not None and any(entry["commitments"] for entry in rounds):
-        result["commitments"] = [
-            {**term, "round": entry["round"]} for entry in rounds for term in entry["commitments"]
-        ]
-    else:
-        result["commitments"] = []
+    result["commitments"] = [term for entry in rounds for term in entry["commitments"]]
     return result
 
 

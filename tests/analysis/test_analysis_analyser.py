@@ -61,7 +61,7 @@ def test_commitments_unlock_the_deal_a_red_line_blocks():
     fair = result["fair_deal"]
     assert fair["decisions"] == [{"A": {"s": 10}, "B": {"s": 10}}]
     assert fair["commitments"] == [
-        {"by": "A", "lever": "s", "op": ">=", "value": 10, "to": "B", "lifts": "b-cap", "round": 1}
+        {"round": 1, "by": "A", "lever": "s", "op": ">=", "value": 10, "to": "B", "lifts": "b-cap"}
     ]
     assert fair["rounds"][0]["breaches"] == []
     # Ignoring the red line: B pays its penalty. R(B) = 0.5·100 + 0.5·(100 − 10 − 50) = 70.
