@@ -7,8 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from game.analysis import analyse_scenario, analysis_table
 from game.engine import LATEST_RULES, RULES_VERSIONS
-from scenarios.selectors import scenario_get
-from scenarios.validation import ScenarioInvalid, load_document, validate_document
+from game.management.scenario_input import scenario_document
 
 
 @contextmanager
@@ -47,7 +46,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scenario, as_json, rules, **options):
-        document = self._document(scenario)
+        _, document = scenario_document(scenario)
         with native_output_silenced():
             result = analyse_scenario(document, rules=rules)
         if as_json:
@@ -58,18 +57,6 @@ class Command(BaseCommand):
         failed = [name for name, check in result["checks"].items() if not check["passed"]]
         if failed:
             raise CommandError(f"check(s) failed: {', '.join(failed)}")
-
-    def _document(self, name: str) -> dict:
-        if os.path.isfile(name):
-            try:
-                return validate_document(load_document(name))
-            except ScenarioInvalid as invalid:
-                problems = "; ".join(f"{path}: {message}" for path, message in invalid.errors)
-                raise CommandError(f"{name} is not a valid scenario: {problems}") from None
-        scenario = scenario_get(slug=name)
-        if scenario is None:
-            raise CommandError(f"No scenario '{name}' (neither a slug nor a file).")
-        return scenario.to_document()
 
 
 def _dumps(result: dict) -> str:
