@@ -74,6 +74,11 @@ class Player(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     joined_at = models.DateTimeField(auto_now_add=True)
     removed = models.BooleanField(default=False)
+    bot_strategy = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="open, guarded or secretive when a bot plays this seat (empty: a person).",
+    )
 
     class Meta:
         ordering = ["game", "role", "joined_at"]

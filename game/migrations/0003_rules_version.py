@@ -10,8 +10,18 @@ class Migration(migrations.Migration):
     ]
 
     # Games that exist when this runs were created under scoring rules version 1; new ones
-    # default to version 2.
+    # default to version 2. Seats may be played by bots with a strategy (issue 8).
     operations = [
+        migrations.AddField(
+            model_name="player",
+            name="bot_strategy",
+            field=models.CharField(
+                blank=True,
+                max_length=10,
+                help_text="open, guarded or secretive when a bot plays this seat (empty: a "
+                "person).",
+            ),
+        ),
         migrations.AddField(
             model_name="game",
             name="rules_version",
