@@ -284,6 +284,8 @@ def _package(seen, role, strategy, ambition, binding) -> list[dict]:
                     -_pressure(lever, v),
                 ),
             )
+            if strategy == "guarded":
+                target = _just_across(seen, lever, target)
             if _pressure(lever, target) <= _pressure(lever, current) + 1e-9:
                 continue
             lines = [line for line in known if line["role"] == code and line["lever"] == key]
@@ -322,6 +324,22 @@ def _package(seen, role, strategy, ambition, binding) -> list[dict]:
         or any(term_meets(term, c) for c in conditions)
     ]
     return terms[:MAX_TERMS]
+
+
+def _just_across(seen: dict, lever: dict, target: float) -> float:
+    """A guarded bot's move on a lever with its own conditional red line: at least the first
+    step across that line (the move its conditions are meant to buy)."""
+    for line in _own_lines(seen):
+        if line["lever"] != lever["key"] or not line["unless"] or crossed(line, target):
+            continue
+        beyond = [
+            v
+            for v in _grid(lever)
+            if crossed(line, v) and _pressure(lever, v) > _pressure(lever, target)
+        ]
+        if beyond:
+            target = min(beyond, key=lambda v: _pressure(lever, v))
+    return target
 
 
 def _on_grid(lever: dict, op: str, value: float) -> float:
