@@ -1,8 +1,17 @@
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from frontend import views
+from game import converters  # noqa: F401 (registers <gamecode:>)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("join/<str:code>/", views.join, name="join"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("join/<gamecode:code>/", views.join, name="join"),
+    path("play/<gamecode:code>/", views.play, name="play"),
+    path("console/", views.console_list, name="console-list"),
+    path("console/<gamecode:code>/", views.console, name="console"),
+    path("console/<gamecode:code>/qr.svg", views.join_qr, name="join-qr"),
+    path("watch/<gamecode:code>/", views.watch, name="watch"),
+    path("projector/<gamecode:code>/", views.projector, name="projector"),
 ]

@@ -1,16 +1,40 @@
-"""Server-rendered pages. Thin: they call the service layer and render."""
+"""Server-rendered pages. Thin: they call the service layer and render.
 
-from django.shortcuts import get_object_or_404, render
+The game pages (player table, facilitator console, observer and projector views) are shells:
+everything about the game reaches them over the socket, filtered by the engine's view for
+their viewer, so no page's HTML ever holds what its viewer may not know.
+"""
+
+import io
+
+import segno
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import Throttled
 
 from game.api import check_join_rate
 from game.models import Game
+from game.realtime.auth import watch_key_valid
 from game.services import CommandRefused, player_authenticate, player_join
+from game.services.access import staff_games, staff_may_run_game
 from game.sessions import session_player_token, session_remember_player
 
 
 def home(request):
+    """The front door: a code typed here leads to that game's join page."""
+    code = request.GET.get("code", "").strip().upper()
+    if code:
+        if Game.objects.filter(code=code).exists():
+            return redirect("join", code=code)
+        message = _("There is no game with the code %(code)s. Check it with your facilitator.")
+        return render(
+            request, "frontend/home.html", {"code_error": message % {"code": code[:12]}}, status=404
+        )
     return render(request, "frontend/home.html")
 
 
@@ -20,9 +44,13 @@ def session_player(request, game: Game):
     return player_authenticate(game_code=game.code, token=token) if token else None
 
 
+def _game(code: str) -> Game:
+    return get_object_or_404(Game, code=code.upper())
+
+
 @require_http_methods(["GET", "POST"])
 def join(request, code: str):
-    game = get_object_or_404(Game, code=code.upper())
+    game = _game(code)
     roles = [{"code": r["code"], "name": r["name"]} for r in game.snapshot["roles"]]
     context = {
         "game": game,
@@ -32,7 +60,10 @@ def join(request, code: str):
     }
     seated = session_player(request, game)
     if seated is not None:
-        # One seat per browser: a second submit (or a reload) must not seat a twin.
+        # One seat per browser: opening the link again leads back to the table, and a second
+        # submit must not seat a twin.
+        if request.method == "GET":
+            return redirect("play", code=game.code)
         context.update(player=seated, already=True)
         return render(request, "frontend/joined.html", context)
     if request.method == "POST":
@@ -46,12 +77,85 @@ def join(request, code: str):
             return render(request, "frontend/join.html", context, status=429)
         try:
             if context["ended"]:
-                raise CommandRefused("game_ended", "This game has ended; there is no seat left.")
-            player, token = player_join(game=game, name=name, role=team)
+                raise CommandRefused("game_ended", _("This game has ended; there is no seat left."))
+            token = player_join(game=game, name=name, role=team)[1]
         except CommandRefused as refused:
             context["error"] = refused.message
             return render(request, "frontend/join.html", context, status=400)
+        request.session.cycle_key()  # a session planted before the join must not hold the seat
         session_remember_player(request.session, game.code, token)
-        context["player"] = player
-        return render(request, "frontend/joined.html", context)
+        return redirect("play", code=game.code)
     return render(request, "frontend/join.html", context)
+
+
+def play(request, code: str):
+    """The player's table (lobby, rounds, debrief): a shell the socket fills in."""
+    game = _game(code)
+    player = session_player(request, game)
+    if player is None:
+        return redirect(f"{reverse('join', args=[game.code])}")
+    return render(request, "frontend/play.html", {"game": game, "player": player})
+
+
+@staff_member_required
+def console_list(request):
+    games = staff_games(request.user).select_related("scenario").order_by("-created_at")[:200]
+    return render(request, "frontend/console_list.html", {"games": games})
+
+
+def _run_game(request, code: str) -> Game:
+    """The game, if this staff user may run it (they created it or were given it)."""
+    game = _game(code)
+    if not staff_may_run_game(request.user, game):
+        raise PermissionDenied(_("You do not run this game; ask its facilitator to add you."))
+    return game
+
+
+@staff_member_required
+def console(request, code: str):
+    game = _run_game(request, code)
+    base = request.build_absolute_uri("/").rstrip("/")
+    join_url = base + reverse("join", args=[game.code])
+    links = {
+        "join": join_url,
+        "teams": [
+            {"code": role["code"], "name": role["name"], "url": f"{join_url}?team={role['code']}"}
+            for role in game.snapshot["roles"]
+        ],
+        "watch": f"{base}{reverse('watch', args=[game.code])}?key={game.watch_key}",
+        "projector": f"{base}{reverse('projector', args=[game.code])}?key={game.watch_key}",
+    }
+    return render(request, "frontend/console.html", {"game": game, "links": links})
+
+
+@staff_member_required
+def join_qr(request, code: str):
+    """A QR code (SVG) of the join link, or of one team's link with ?team=CODE."""
+    game = _run_game(request, code)
+    url = request.build_absolute_uri(reverse("join", args=[game.code]))
+    team = request.GET.get("team", "").upper()
+    if team:
+        if team not in {role["code"] for role in game.snapshot["roles"]}:
+            raise Http404(_("No such team."))
+        url = f"{url}?team={team}"
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2, title=url)
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+def _watch_page(request, code: str, template: str):
+    game = _game(code)
+    key = request.GET.get("key", "")
+    if not watch_key_valid(game, key):
+        return render(request, "frontend/watch_denied.html", {"game": game}, status=403)
+    return render(request, template, {"game": game, "key": key})
+
+
+def watch(request, code: str):
+    """The read-only observer view: public information only."""
+    return _watch_page(request, code, "frontend/watch.html")
+
+
+def projector(request, code: str):
+    """The room's projector: public information in large type."""
+    return _watch_page(request, code, "frontend/projector.html")

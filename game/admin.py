@@ -9,9 +9,11 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from game.models import Event, Game, Player
+from game.models import Event, Game, Player, StaffToken
 from game.services import CommandRefused
+from game.services.access import RUN_PERMISSION, staff_games, staff_may_run_game
 from game.services.bots import game_fill_empty_seats
+from game.services.tokens import staff_token_create, staff_token_revoke
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,7 +41,16 @@ class PlayerInline(admin.TabularInline):
 
 @admin.register(Game)
 class GameAdmin(ReadOnlyAdmin):
-    list_display = ["title", "code", "status", "scenario", "player_count", "last_seq", "created_at"]
+    list_display = [
+        "title",
+        "code",
+        "status",
+        "scenario",
+        "player_count",
+        "last_seq",
+        "created_at",
+        "console_link",
+    ]
     list_filter = ["status", "scenario"]
     search_fields = ["title", "code", "players__name"]
     fields = [
@@ -47,20 +58,26 @@ class GameAdmin(ReadOnlyAdmin):
         "code",
         "status",
         "scenario",
+        "console_link",
         "join_links",
         "seed",
         "last_seq",
         "created_by",
+        "facilitators",
         "created_at",
         "updated_at",
         "event_log",
     ]
-    readonly_fields = fields
+    readonly_fields = [name for name in fields if name != "facilitators"]
+    filter_horizontal = ["facilitators"]
     inlines = [PlayerInline]
     actions = ["fill_with_open_bots", "fill_with_guarded_bots", "fill_with_secretive_bots"]
 
     def _fill(self, request, queryset, strategy: str) -> None:
         for game in queryset:
+            if not staff_may_run_game(request.user, game):
+                self.message_user(request, f"You do not run {game.code}.", messages.ERROR)
+                continue
             if game.status == Game.Status.ENDED:
                 self.message_user(request, f"{game.code} has ended.", messages.WARNING)
                 continue
@@ -84,9 +101,29 @@ class GameAdmin(ReadOnlyAdmin):
     def fill_with_secretive_bots(self, request, queryset):
         self._fill(request, queryset, "secretive")
 
+    def get_queryset(self, request):
+        """A facilitator lists the games they created or were given; a superuser all."""
+        return super().get_queryset(request).filter(pk__in=staff_games(request.user).values("pk"))
+
+    def has_change_permission(self, request, obj=None):
+        # Only the facilitator list can be changed (save_model writes nothing else).
+        if obj is None:
+            return request.user.has_perm(RUN_PERMISSION)
+        return staff_may_run_game(request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        """Never save the row itself: its state belongs to the service layer (a stale copy
+        saved here would undo commands). save_related writes the facilitator list."""
+
     @admin.display(description="players")
     def player_count(self, game):
         return game.players.filter(removed=False).count()
+
+    @admin.display(description="console")
+    def console_link(self, game):
+        return format_html(
+            '<a href="{}">Open the facilitator console</a>', reverse("console", args=[game.code])
+        )
 
     @admin.display(description="join links")
     def join_links(self, game):
@@ -114,3 +151,47 @@ class EventAdmin(ReadOnlyAdmin):
     list_select_related = ["game"]
     fields = ["game", "seq", "at", "round", "phase", "actor", "kind", "data", "audience"]
     readonly_fields = fields
+
+
+@admin.register(StaffToken)
+class StaffTokenAdmin(admin.ModelAdmin):
+    """API tokens for scripts: created for oneself, shown once, revoked (never edited)."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    fields = ["name"]
+    actions = ["revoke_tokens"]
+
+    def get_queryset(self, request):
+        """Staff see their own tokens; a superuser everyone's."""
+        tokens = super().get_queryset(request).select_related("user")
+        return tokens if request.user.is_superuser else tokens.filter(user=request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a token is created or revoked, not edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked tokens stay on record
+
+    def save_model(self, request, obj, form, change):
+        row, token = staff_token_create(user=request.user, name=form.cleaned_data["name"])
+        for field in ("pk", "user", "prefix", "token_hash", "created_at"):  # for the log entry
+            setattr(obj, field, getattr(row, field))
+        self.message_user(
+            request,
+            format_html(
+                "Your new API token (shown only now; copy it): <code>{}</code>. Send it as "
+                "<code>Authorization: Bearer &lt;token&gt;</code>.",
+                token,
+            ),
+            messages.WARNING,
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self.response_post_save_add(request, obj)
+
+    @admin.action(description="Revoke the selected tokens", permissions=["view"])
+    def revoke_tokens(self, request, queryset):
+        for token in queryset:
+            staff_token_revoke(token=token)
+        self.message_user(request, f"{queryset.count()} token(s) revoked.", messages.SUCCESS)

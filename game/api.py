@@ -4,6 +4,8 @@ Thin: authenticate, parse, call the service layer, translate errors. Every game 
 through the engine's view for the caller, exactly like the WebSocket.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,7 +19,7 @@ from rest_framework.exceptions import (
     Throttled,
     ValidationError,
 )
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import SAFE_METHODS, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,10 +27,20 @@ from game import engine
 from game.models import Game
 from game.realtime.protocol import CLIENT_ID_MAX_LENGTH
 from game.services import Actor, CommandRefused, game_create, player_join
+from game.services.access import (
+    VIEW_PERMISSION,
+    staff_games,
+    staff_may_create_games,
+    staff_may_run_game,
+    staff_may_see_game,
+)
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
 from game.services.seating import command_execute, player_move, player_remove
 from game.sessions import session_player_token, session_remember_player
+from tabletop.clients import client_address
+
+logger = logging.getLogger(__name__)
 
 PLAYER_TOKEN_HEADER = "X-Player-Token"
 MAX_TABLES = 20
@@ -83,6 +95,9 @@ class SeqOutput(serializers.Serializer):
 
 class CommandOutput(SeqOutput):
     duplicate = serializers.BooleanField(help_text="True if this id was already applied.")
+    offer = serializers.CharField(
+        required=False, help_text="The id of the offer a proposal or counter created."
+    )
 
 
 class ViewOutput(serializers.Serializer):
@@ -122,18 +137,23 @@ def game_links(request, game: Game) -> dict:
 
 
 def request_actor(request, game: Game) -> Actor:
-    """Staff are facilitators; players authenticate by session or the X-Player-Token header.
+    """Staff who may see (GET) or run (POST) this game are its facilitator
+    (game.services.access); players authenticate by session or the X-Player-Token header.
 
     A player known by session cookie alone gets the same CSRF check as a logged-in user
     (DRF checks only those), so another site cannot send commands from a player's browser.
     """
     user = request.user
-    if user.is_authenticated and user.is_staff:
-        return Actor.for_staff(user)
     token = request.headers.get(PLAYER_TOKEN_HEADER)
+    if user.is_authenticated and user.is_staff:
+        allowed = staff_may_see_game if request.method in SAFE_METHODS else staff_may_run_game
+        if allowed(user, game):
+            return Actor.for_staff(user)
+        if not token and not session_player_token(request.session, game.code):
+            raise PermissionDenied(not_facilitator_message(game))
     if not token:
         token = session_player_token(request.session, game.code)
-        if token and request.method not in ("GET", "HEAD", "OPTIONS"):
+        if token and request.method not in SAFE_METHODS:
             SessionAuthentication().enforce_csrf(request)
     player = player_authenticate(game_code=game.code, token=token) if token else None
     if player is None:
@@ -142,6 +162,14 @@ def request_actor(request, game: Game) -> Actor:
             f"or send your player token in the {PLAYER_TOKEN_HEADER} header."
         )
     return Actor.for_player(player)
+
+
+def not_facilitator_message(game: Game) -> str:
+    return (
+        f"You are not a facilitator of game {game.code}: staff see and run the games they "
+        "created or were given (Game.facilitators), with the game permissions of the admin; "
+        "a superuser runs every game."
+    )
 
 
 class GameCreateInput(serializers.Serializer):
@@ -171,7 +199,9 @@ class GameListCreateApi(GameApiView):
 
     @extend_schema(responses=GameLinksOutput(many=True), summary="List games (staff)")
     def get(self, request):
-        games = Game.objects.all()[:200]
+        if not request.user.has_perm(VIEW_PERMISSION):
+            raise PermissionDenied("Listing games needs the permission to view games.")
+        games = staff_games(request.user)[:200]
         return Response([game_links(request, g) for g in games])
 
     @extend_schema(
@@ -182,6 +212,8 @@ class GameListCreateApi(GameApiView):
     def post(self, request):
         from scenarios.selectors import scenario_get
 
+        if not staff_may_create_games(request.user):
+            raise PermissionDenied("Creating games needs the permission to add games.")
         data = GameCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         scenario = scenario_get(slug=data.validated_data["scenario"])
@@ -226,14 +258,20 @@ class JoinOutput(serializers.Serializer):
 
 
 def check_join_rate(request) -> None:
-    address = request.META.get("REMOTE_ADDR", "unknown")
+    """At most JOIN_RATE_LIMIT joins a minute per client address. Fails open: without the
+    cache (Redis down) joins go on unlimited, and the failure is logged."""
+    address = client_address(request)
     key = f"join-rate:{address}"
-    cache.add(key, 0, timeout=60)
     try:
-        attempts = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60)
-        attempts = 1
+        cache.add(key, 0, timeout=60)
+        try:
+            attempts = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=60)
+            attempts = 1
+    except Exception:
+        logger.warning("Join rate limit skipped: the cache is unavailable", exc_info=True)
+        return
     if attempts > settings.JOIN_RATE_LIMIT:
         raise Throttled(
             wait=60,
@@ -242,8 +280,26 @@ def check_join_rate(request) -> None:
         )
 
 
+def check_join_csrf(request) -> None:
+    """A browser's join must carry Django's CSRF token; a script's (no cookie, no origin) not.
+
+    Without this another site could post a form that seats the visitor's browser (and, before
+    the session key was rotated, keep the session it had planted). Browsers mark their posts:
+    a cookie of ours, `Origin` (every cross-site POST has it) or `Sec-Fetch-Site`. A script
+    that sends none of them gets its seat by the token in the answer.
+    """
+    browser = (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or settings.CSRF_COOKIE_NAME in request.COOKIES
+        or "Origin" in request.headers
+        or "Sec-Fetch-Site" in request.headers
+    )
+    if browser:
+        SessionAuthentication().enforce_csrf(request)
+
+
 class GameJoinApi(GameApiView):
-    authentication_classes = []  # anyone with the code may join; no CSRF session needed
+    authentication_classes = []  # anyone with the code may join; CSRF: check_join_csrf
     permission_classes = []
 
     @extend_schema(
@@ -257,9 +313,12 @@ class GameJoinApi(GameApiView):
         summary="Join a game as a player",
         description="Seats the caller on a team. The token in the answer is the player's "
         "identity (X-Player-Token header, or the socket's hello); this browser's session also "
-        "keeps it. Limited to JOIN_RATE_LIMIT attempts a minute per address (429).",
+        "keeps it (under a new session key). A browser's request (with a cookie of this site, "
+        "an Origin or a Sec-Fetch-Site header) needs the CSRF token (X-CSRFToken). "
+        "Limited to JOIN_RATE_LIMIT attempts a minute per address (429).",
     )
     def post(self, request, code: str):
+        check_join_csrf(request)
         check_join_rate(request)
         game = game_by_code(code)
         data = JoinInput(data=request.data)
@@ -274,6 +333,7 @@ class GameJoinApi(GameApiView):
             )
         except CommandRefused as refused:
             return refused_response(refused)
+        request.session.cycle_key()  # a session planted before the join must not hold the seat
         session_remember_player(request.session, game.code, token)
         return Response(
             {
@@ -340,7 +400,7 @@ class GameCommandApi(GameApiView):
             )
         except CommandRefused as refused:
             return refused_response(refused)
-        return Response({"seq": result.seq, "duplicate": result.duplicate})
+        return Response({"seq": result.seq, "duplicate": result.duplicate, **result.created})
 
 
 def error_response(code: str, message: str, status_code: int = 400) -> Response:
@@ -351,9 +411,9 @@ class MoveInput(serializers.Serializer):
     team = serializers.CharField(max_length=8)
 
 
-def facilitator(request) -> Actor:
-    if not (request.user.is_authenticated and request.user.is_staff):
-        raise PermissionDenied("Only facilitators (staff) may do this.")
+def facilitator(request, game: Game) -> Actor:
+    if not staff_may_run_game(request.user, game):
+        raise PermissionDenied(not_facilitator_message(game))
     return Actor.for_staff(request.user)
 
 
@@ -379,7 +439,7 @@ class PlayerMoveApi(GameApiView):
                 game=game,
                 player_id=player_id,
                 role=data.validated_data["team"].upper(),
-                actor=facilitator(request),
+                actor=facilitator(request, game),
             )
         except CommandRefused as refused:
             return refused_response(refused)
@@ -397,7 +457,7 @@ class PlayerRemoveApi(GameApiView):
     def post(self, request, code: str, player_id: int):
         game = game_by_code(code)
         try:
-            result = player_remove(game=game, player_id=player_id, actor=facilitator(request))
+            result = player_remove(game=game, player_id=player_id, actor=facilitator(request, game))
         except CommandRefused as refused:
             return refused_response(refused)
         return Response({"seq": result.seq})
@@ -422,4 +482,4 @@ class GameExportApi(GameApiView):
                 "The complete record holds every team's secrets; players get it once the game "
                 "has ended."
             )
-        return Response(game_export(game=game))
+        return Response(game_export(game=game, viewer=actor.viewer()))

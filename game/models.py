@@ -19,6 +19,10 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+def new_watch_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class Game(models.Model):
     class Status(models.TextChoices):
         LOBBY = "lobby", "Lobby"
@@ -49,6 +53,12 @@ class Game(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="facilitated_games",
+        help_text="Staff who may run this game besides its creator (game.services.access).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_seq = models.PositiveIntegerField(default=0)
@@ -58,6 +68,13 @@ class Game(models.Model):
         blank=True,
         db_index=True,
         help_text="Epoch seconds when the current timed phase ends (null: untimed or paused).",
+    )
+
+    watch_key = models.CharField(
+        max_length=40,
+        default=new_watch_key,
+        help_text="The secret of the game's read-only links (observer and projector views): "
+        "public information only.",
     )
 
     class Meta:
@@ -159,3 +176,28 @@ class Connection(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.role or ''} on {self.channel_name}".replace("  ", " ")
+
+
+class StaffToken(models.Model):
+    """A staff user's API token for scripts (REST, and the socket's hello once wired).
+
+    Only a hash is stored; the token itself is shown once, when it is created in the admin.
+    Revoking keeps the row (who had which token, until when).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. 'results script'.")
+    prefix = models.CharField(max_length=12, editable=False, help_text="Its first characters.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "staff API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…, {self.user})"

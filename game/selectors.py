@@ -4,9 +4,9 @@ from dataclasses import replace
 
 from game import engine
 from game.models import Event, Game
-from game.realtime.protocol import RESUME_MAX_EVENTS
+from game.realtime.protocol import HISTORY_MAX_EVENTS, RESUME_MAX_EVENTS
 from game.services.actors import Actor
-from game.services.broadcast import events_frame
+from game.services.broadcast import event_for_viewer, events_frame, live_view
 
 
 def game_get_by_code(*, code: str) -> Game | None:
@@ -43,3 +43,51 @@ def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
     return events_frame(
         events=events, viewer=viewer, state=game.state, seq_from=seq + 1, seq=game.last_seq
     )
+
+
+def game_live_view(*, game_id: int, viewer: dict) -> dict:
+    """The `view` frame for a socket that follows the whole view: `{type, seq, view}`."""
+    game = Game.objects.get(pk=game_id)
+    return {"type": "view", "seq": game.last_seq, "view": live_view(game.state, viewer)}
+
+
+HISTORY_KINDS = {"chat": ("chat_posted",), "all": None}
+HISTORY_BATCH = 200
+
+
+def game_history(
+    *, game_id: int, viewer: dict, before: int | None, limit: int, kinds: str = "all"
+) -> dict:
+    """Up to `limit` events before seq `before` (newest first in the scan, returned oldest
+    first) that the viewer may see: the chat or the log, a page at a time. `more` tells
+    whether older visible events may remain."""
+    game = Game.objects.get(pk=game_id)
+    limit = max(1, min(limit, HISTORY_MAX_EVENTS))
+    rows = Event.objects.filter(game=game, seq__lte=game.last_seq)
+    if before is not None:
+        rows = rows.filter(seq__lt=before)
+    wanted = HISTORY_KINDS[kinds]
+    if wanted is not None:
+        rows = rows.filter(kind__in=wanted)
+    found, scanned_to, exhausted = [], None, True
+    for row in rows.order_by("-seq").iterator(chunk_size=HISTORY_BATCH):
+        scanned_to = row.seq
+        event = row.as_dict()
+        if engine.event_visible(event, viewer, game.state):
+            found.append(event_for_viewer(event, viewer))
+            if len(found) == limit:
+                exhausted = False
+                break
+    found.reverse()
+    return {
+        "type": "history",
+        "kinds": kinds,
+        "events": found,
+        "more": not exhausted and scanned_to is not None and scanned_to > 1,
+    }
+
+
+def game_preview(*, game_id: int, role: str, request: dict) -> dict | engine.RuleError:
+    """What a draft decision or an offer would mean for `role` (engine.preview)."""
+    state = Game.objects.values_list("state", flat=True).get(pk=game_id)
+    return engine.preview(state, role, request)

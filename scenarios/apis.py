@@ -8,7 +8,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,7 +30,17 @@ DOCUMENT_DESCRIPTION = (
 
 
 def is_staff(request) -> bool:
-    return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+    """May the caller read whole scenario documents (drafts, private briefs, red lines)?
+
+    The same model permission as the admin's scenario pages: staff with `view_scenario`.
+    """
+    user = request.user
+    return bool(user and user.is_authenticated and user.is_staff and user.has_perm(VIEW_PERMISSION))
+
+
+VIEW_PERMISSION = "scenarios.view_scenario"
+ADD_PERMISSION = "scenarios.add_scenario"
+CHANGE_PERMISSION = "scenarios.change_scenario"
 
 
 class ScenarioProblemSerializer(serializers.Serializer):
@@ -169,6 +179,8 @@ class ScenarioExportApi(APIView):
         tags=["scenarios"],
     )
     def get(self, request, slug: str):
+        if not is_staff(request):
+            raise PermissionDenied("Exporting scenarios needs the permission to view them.")
         scenario = scenario_get(slug=slug)
         if scenario is None:
             raise NotFound("No such scenario.")
@@ -289,6 +301,8 @@ class ScenarioAnalysisApi(APIView):
         tags=["scenarios"],
     )
     def get(self, request, slug: str):
+        if not is_staff(request):  # the analysis shows every team's red lines and costs
+            raise PermissionDenied("Analysing scenarios needs the permission to view them.")
         query = AnalysisQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         scenario = scenario_get(slug=slug)
@@ -350,6 +364,11 @@ class ScenarioImportApi(APIView):
     def post(self, request):
         query = ScenarioImportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        # As the admin's import page: adding needs add_scenario, replacing change_scenario.
+        if not request.user.has_perm(ADD_PERMISSION):
+            raise PermissionDenied("Importing scenarios needs the permission to add them.")
+        if query.validated_data["update"] and not request.user.has_perm(CHANGE_PERMISSION):
+            raise PermissionDenied("Replacing a scenario needs the permission to change them.")
         try:
             document = request.data
         except ParseError as error:

@@ -51,6 +51,54 @@ class _StrictYamlLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+# A scenario is a handful of levels deep (rounds[0].injects[0].effects[0].role); anything far
+# deeper is an attack or an accident, and deep nesting exhausts recursive parsers.
+MAX_DEPTH = 32
+# Scalars, mappings and sequences in one file; the bundled scenarios have a few thousand.
+MAX_NODES = 100_000
+
+
+def _yaml_structure_problem(text: str) -> str | None:
+    """Why the YAML text may not be constructed, from its event stream (nothing expanded yet).
+
+    Aliases are refused outright: a few hundred bytes of nested aliases expand to millions of
+    nodes (the "billion laughs"). The parser itself is not recursive, so depth and size are
+    counted here before the recursive composer and constructor see the text.
+    """
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            return (
+                f"YAML aliases (*{event.anchor}) are not allowed, at line {mark.line + 1}, "
+                f"column {mark.column + 1}: write the value out in full"
+            )
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                return f"the file has more than {MAX_NODES} values; a scenario needs far fewer"
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"values are nested deeper than {MAX_DEPTH} levels"
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def document_depth_problem(document: Any) -> str | None:
+    """Why a parsed document is too deeply nested to be checked, or None (no recursion)."""
+    stack = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                return f"values are nested deeper than {MAX_DEPTH} levels"
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return None
+
+
 def _yaml_problem(error: yaml.YAMLError, text: str) -> str:
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error)
@@ -81,6 +129,9 @@ def parse_document(text: str, *, filename: str | None = None) -> dict:
                 text, object_pairs_hook=_json_object, parse_constant=_json_constant
             )
         else:
+            problem = _yaml_structure_problem(text)
+            if problem is not None:
+                raise ScenarioSyntaxError([(where, problem)])
             document = yaml.load(text, Loader=_StrictYamlLoader)  # a SafeLoader subclass
     except json.JSONDecodeError as error:
         message = f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
@@ -89,6 +140,12 @@ def parse_document(text: str, *, filename: str | None = None) -> dict:
         raise ScenarioSyntaxError([(where, f"invalid JSON: {error}")]) from None
     except yaml.YAMLError as error:
         raise ScenarioSyntaxError([(where, _yaml_problem(error, text))]) from None
+    except RecursionError:
+        message = f"values are nested deeper than {MAX_DEPTH} levels"
+        raise ScenarioSyntaxError([(where, message)]) from None
+    problem = document_depth_problem(document)
+    if problem is not None:
+        raise ScenarioSyntaxError([(where, problem)])
     if not isinstance(document, dict):
         got = type_name(document)
         raise ScenarioSyntaxError([(where, f"must be a mapping of scenario fields, got {got}")])

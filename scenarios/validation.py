@@ -27,7 +27,7 @@ from typing import Any
 
 import jsonschema
 
-from scenarios.parsing import load_document, parse_document
+from scenarios.parsing import document_depth_problem, load_document, parse_document
 from scenarios.problems import (
     ROOT,
     Path_,
@@ -330,6 +330,10 @@ def document_problems(document: Any) -> ScenarioInvalid | None:
     errors = Problems()
     if not isinstance(document, dict):
         errors.add((), f"must be a mapping of scenario fields, got {type_name(document)}")
+        return errors.exception()
+    depth_problem = document_depth_problem(document)  # before any recursive check
+    if depth_problem is not None:
+        errors.add((), depth_problem)
         return errors.exception()
     if not _check_plain_data(document, (), errors):
         return errors.exception()

@@ -1,6 +1,13 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (see tabletop/routing.py)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (see tabletop/routing.py).
+
+The timer loop starts when the server starts serving, not with the first request: daphne
+has no ASGI lifespan events, but it runs Twisted on an asyncio loop that is created before
+this module is imported. TimerLoopMiddleware stays as the fallback (other servers) and
+restarts a dead loop.
+"""
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
@@ -11,7 +18,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from game.realtime.timers import TimerLoopMiddleware  # noqa: E402
+from game.realtime.timers import TimerLoopMiddleware, ensure_timer_loop  # noqa: E402
 from tabletop.routing import websocket_urlpatterns  # noqa: E402
 
 application = TimerLoopMiddleware(
@@ -24,3 +31,17 @@ application = TimerLoopMiddleware(
         }
     )
 )
+
+
+def start_timer_loop_with_the_server() -> bool:
+    """Under daphne, start the timer loop as soon as its event loop runs; True if arranged."""
+    daphne_server = sys.modules.get("daphne.server")
+    if daphne_server is None:
+        return False  # not daphne (tests, management commands, another server)
+    # daphne runs Twisted on this asyncio loop; the callback runs once the loop does (the
+    # reactor's own startup triggers fire before the loop is running, too early).
+    daphne_server.twisted_loop.call_soon(ensure_timer_loop)
+    return True
+
+
+start_timer_loop_with_the_server()

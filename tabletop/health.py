@@ -6,6 +6,7 @@ import uuid
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
 
@@ -46,13 +47,30 @@ async def _check_channel_layer() -> dict:
     return {"ok": True, "backend": backend}
 
 
+def _check_cache() -> dict:
+    """The cache holds rate-limit counters (Redis when REDIS_URL is set); without it limits
+    fail open, so the server works on but says so here."""
+    cache = caches["default"]
+    backend = f"{type(cache).__module__}.{type(cache).__name__}"
+    try:
+        token = uuid.uuid4().hex
+        cache.set("healthz", token, timeout=10)
+        if cache.get("healthz") != token:
+            raise RuntimeError("the cache returned a different value")
+    except Exception as exc:
+        return {"ok": False, "backend": backend, "error": f"{type(exc).__name__}: {exc}"}
+    return {"ok": True, "backend": backend}
+
+
 async def healthz(request):
     database = await sync_to_async(_check_database)()
     channel_layer = await _check_channel_layer()
-    ok = database["ok"] and channel_layer["ok"]
+    cache_status = await sync_to_async(_check_cache)()
+    ok = database["ok"] and channel_layer["ok"] and cache_status["ok"]
     body = {
         "status": "ok" if ok else "unavailable",
         "database": database,
         "channel_layer": channel_layer,
+        "cache": cache_status,
     }
     return JsonResponse(body, status=200 if ok else 503)

@@ -1,25 +1,29 @@
 """Settings for Red Lines, read from the environment (see README "Configuration").
 
 Defaults give the embedded set-up: a SQLite file and the in-memory channel layer, so the
-quick start needs no service. Production sets DEBUG=false and a real SECRET_KEY.
+quick start needs no service. DEBUG is off unless set (production is the default); then a
+real SECRET_KEY is required. bin/demo and the test settings (tabletop.settings_test) turn
+DEBUG on, which allows the development key.
 """
 
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-insecure-red-lines-secret-key-change-me-in-production-0123456789"
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is the development key but DEBUG is off. Set SECRET_KEY to a long random "
-        'value, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))".'
+        'value, e.g. python -c "import secrets; print(secrets.token_urlsafe(50))", or for '
+        "development set DEBUG=true (bin/demo does)."
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -44,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +57,21 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (Django's own): pages load scripts and styles only from this site's
+# files (no inline script anywhere; the admin's few inline styles carry the request's nonce).
+# The API docs page relaxes styles and images for Swagger UI (tabletop/urls.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],  # the game socket: same host (ws: and wss: under CSP 3)
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "tabletop.urls"
 ASGI_APPLICATION = "tabletop.asgi.application"
@@ -66,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -141,7 +162,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Password logins (admin form, HTTP basic) go through a failed-login throttle (tabletop.auth).
+AUTHENTICATION_BACKENDS = ["tabletop.auth.ThrottledModelBackend"]
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=10)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
+LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=900)  # seconds
+
+LANGUAGE_CODE = "en"
+# Languages with a complete catalogue (docs/frontend.md says how to add Japanese and Korean:
+# every page string is marked for translation).
+LANGUAGES = [("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -161,11 +192,18 @@ LOGIN_URL = "/admin/login/"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The session first: its (absent) WWW-Authenticate keeps unauthenticated answers at 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
+        "game.authentication.StaffTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": [
+        "tabletop.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Red Lines API",
@@ -214,8 +252,14 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CHANNEL_PREFIX,
+            # Counters are tiny: a Redis that does not answer within a second is treated as
+            # down (limits fail open), so a hung Redis cannot hold up a join or a login.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 JOIN_RATE_LIMIT = env.int("JOIN_RATE_LIMIT", default=20)  # join attempts per minute per address
+# Addresses or networks of reverse proxies whose X-Forwarded-For is believed (tabletop.clients);
+# empty: the peer's address is the client's (X-Forwarded-For ignored).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])

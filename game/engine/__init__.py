@@ -7,6 +7,7 @@ docs/engine.md describes the state, commands, events, errors and views.
 from game.engine.bots import bot_commands, bot_plan, play_game
 from game.engine.errors import ERROR_CODES, RuleError
 from game.engine.lobby import player_seat
+from game.engine.preview import preview
 from game.engine.registry import APPLIERS, COMMANDS
 from game.engine.rules import apply, decide, replay
 from game.engine.scenario import PHASES, TIMED_PHASES
@@ -49,6 +50,7 @@ __all__ = [
     "initial_state",
     "play_game",
     "player_seat",
+    "preview",
     "replay",
     "rules_version",
     "score_round",

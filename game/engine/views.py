@@ -15,6 +15,9 @@ from game.engine.scenario import cost_multipliers, role_codes
 from game.engine.scoring import awareness_matrix, known_level
 from game.engine.state import offer_parties
 
+# Chat messages carried in a view; older ones are read page by page from the event log.
+CHAT_IN_VIEW = 30
+
 PUBLIC_SCENARIO_KEYS = (
     "format",
     "slug",
@@ -59,6 +62,8 @@ def can_see(audience, kind: str, role: str | None) -> bool:
 def event_visible(event: dict, viewer: dict, state: dict) -> bool:
     """May `viewer` receive `event`? `state` is the game's state after the event."""
     kind, role = _viewer(state, viewer)
+    if event["kind"] == "note_added":  # facilitator notes stay private, also after the end
+        return kind == "facilitator"
     return state["status"] == "ended" or can_see(event["audience"], kind, role)
 
 
@@ -93,11 +98,18 @@ def view(state: dict, viewer: dict) -> dict:
         "standing_decisions": state["decisions"],
         "results": [_result(entry, role, god) for entry in state["results"]],
         "final": state["final"],
-        "chat": [item for item in state["chat"] if _sees(item["audience"], role, god)],
-        "notes": state["notes"] if god else [],
+        **_recent_chat(state, role, god),
+        "notes": state["notes"] if kind == "facilitator" else [],  # private, also after the end
         "awareness": _awareness(state) if god else None,
     }
     return copy.deepcopy(result)
+
+
+def _recent_chat(state: dict, role: str | None, god: bool) -> dict:
+    """The last CHAT_IN_VIEW messages the viewer may read, and how many it may read in all:
+    a view stays small however long the game talks (older messages are paged from the log)."""
+    visible = [item for item in state["chat"] if _sees(item["audience"], role, god)]
+    return {"chat": visible[-CHAT_IN_VIEW:], "chat_count": len(visible)}
 
 
 def _sees(audience, role: str | None, god: bool) -> bool:

@@ -15,16 +15,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from game import engine, selectors
 from game.realtime import protocol
+from game.realtime.auth import actor_from_hello, actor_from_scope
 from game.realtime.protocol import FrameError, dumps
-from game.services import (
-    Actor,
-    CommandRefused,
-    player_authenticate,
-)
+from game.services import Actor, CommandRefused
 from game.services.broadcast import game_group, viewer_key
 from game.services.presence import presence_connect, presence_disconnect
 from game.services.seating import command_execute
-from game.sessions import session_player_token
 
 logger = logging.getLogger(__name__)
 
@@ -38,20 +34,26 @@ class GameConsumer(AsyncWebsocketConsumer):
     seq: int = 0
     # Set once the server has closed the socket: frames still in flight are ignored.
     closing: bool = False
+    # A page that renders the view asks for the whole fresh view after every change.
+    follows_views: bool = False
 
     async def connect(self):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.limiter = protocol.RateLimiter()
         self.auth_timer = None
-        game = await database_sync_to_async(selectors.game_get_by_code)(code=self.code)
+        self.game = await database_sync_to_async(selectors.game_get_by_code)(code=self.code)
         await self.accept()
-        if game is None:
+        if self.game is None:
             await self._close(protocol.CLOSE_UNKNOWN_GAME, "unknown game")
             return
-        self.game_id = game.pk
-        actor = await self._actor_from_scope()
+        self.game_id = self.game.pk
+        query = _query(self.scope)
+        self.follows_views = query.get("views") == "1"
+        actor = await database_sync_to_async(actor_from_scope)(
+            self.scope, self.game, watch_key=query.get("watch")
+        )
         if actor is not None:
-            await self._start(actor, last_seq=_last_seq_from_query(self.scope))
+            await self._start(actor, last_seq=_last_seq(query.get("seq")))
         else:
             self.auth_timer = asyncio.get_running_loop().call_later(
                 protocol.AUTH_TIMEOUT_SECONDS,
@@ -69,22 +71,6 @@ class GameConsumer(AsyncWebsocketConsumer):
             )
 
     # -- authentication --------------------------------------------------------------------
-
-    async def _actor_from_scope(self) -> Actor | None:
-        user = self.scope.get("user")
-        if user is not None and user.is_authenticated and user.is_staff:
-            return Actor.for_staff(user)
-        session = self.scope.get("session")
-        token = session_player_token(session, self.code)
-        if token:
-            return await self._actor_from_token(token)
-        return None
-
-    async def _actor_from_token(self, token) -> Actor | None:
-        player = await database_sync_to_async(player_authenticate)(game_code=self.code, token=token)
-        if player is None:
-            return None
-        return Actor.for_player(player)
 
     async def _auth_timed_out(self):
         if self.actor is None and not self.closing:
@@ -116,6 +102,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             self.seq = missed["seq"]
             await self.send(text_data=dumps({**welcome, "seq": last_seq, "resumed": True}))
             await self.send(text_data=dumps(missed))
+            await self._send_view()
         else:
             actor, snapshot = await database_sync_to_async(selectors.game_seated_snapshot)(
                 game_id=self.game_id, actor=self.actor
@@ -136,16 +123,14 @@ class GameConsumer(AsyncWebsocketConsumer):
             return  # the server has closed (or never opened) this socket for good
         client_id = None
         try:
-            if not self.limiter.allow():
-                raise FrameError(
-                    "rate_limited",
-                    f"Too many frames: at most {protocol.RATE_PER_SECOND} a second "
-                    f"(bursts of {protocol.RATE_BURST}). This one was dropped; wait a moment "
-                    "and send it again.",
-                    protocol.client_id_of(text_data),
-                )
-            frame = protocol.parse_frame(text_data, bytes_data)
+            try:
+                frame = protocol.parse_frame(text_data, bytes_data)
+            except FrameError:
+                self._check_rate(text_data)
+                raise
             client_id = frame.get("id")
+            if not protocol.rate_exempt(frame):
+                self._check_rate(text_data)
             if self.actor is None:
                 await self._receive_unauthenticated(frame)
                 return
@@ -164,6 +149,16 @@ class GameConsumer(AsyncWebsocketConsumer):
                 client_id if isinstance(client_id, str) else None,
             )
 
+    def _check_rate(self, text_data):
+        if not self.limiter.allow():
+            raise FrameError(
+                "rate_limited",
+                f"Too many commands: at most {protocol.RATE_PER_SECOND} a second "
+                f"(bursts of {protocol.RATE_BURST}). This one was dropped; wait a moment "
+                "and send it again.",
+                protocol.client_id_of(text_data),
+            )
+
     async def _refuse_unauthenticated(self, client_id):
         await self._send_error(
             "unauthenticated",
@@ -173,16 +168,18 @@ class GameConsumer(AsyncWebsocketConsumer):
         await self._close(protocol.CLOSE_UNAUTHENTICATED, "unauthenticated")
 
     async def _receive_unauthenticated(self, frame: dict):
-        token = frame.get("token")
-        if frame["type"] != "hello" or not isinstance(token, str):
+        if frame["type"] != "hello" or not any(
+            isinstance(frame.get(key), str) for key in ("token", "staff_token", "watch")
+        ):
             await self._refuse_unauthenticated(frame.get("id"))
             return
-        actor = await self._actor_from_token(token)
+        actor = await database_sync_to_async(actor_from_hello)(self.game, frame)
         if actor is None:
             await self._send_error(
                 "unauthenticated",
                 "That token does not belong to a player of this game (or the player was "
-                "removed). Join the game again to get a new one.",
+                "removed), or that watch key does not open this game. Join the game again, "
+                "or ask the facilitator for a fresh link.",
                 frame.get("id"),
             )
             await self._close(protocol.CLOSE_UNAUTHENTICATED, "unauthenticated")
@@ -190,6 +187,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         last_seq = frame.get("last_seq")
         if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
             last_seq = None
+        self.follows_views = frame.get("views") is True
         await self._start(actor, last_seq=last_seq)
 
     async def _dispatch(self, frame: dict):
@@ -205,17 +203,12 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=dumps({"type": "pong", "id": client_id, "seq": self.seq}))
         elif kind == "sync":
             await self._send_snapshot(client_id)
-        elif kind == "resume" and ("seq" in frame or self.actor.kind != "facilitator"):
-            # `resume` names two things: this catch-up frame (with a `seq`) and the engine
-            # command that resumes a paused game (no payload; facilitators only).
-            last = frame.get("seq")
-            if not isinstance(last, int) or isinstance(last, bool) or last < 0:
-                raise FrameError(
-                    "invalid_field",
-                    "'seq' must be a whole number ≥ 0: the last seq you have seen.",
-                    client_id,
-                )
-            await self._resume(last, client_id)
+        elif protocol.is_catch_up(frame, facilitator=self.actor.kind == "facilitator"):
+            await self._resume(protocol.seq_field(frame, "seq", required=True), client_id)
+        elif kind == "history":
+            await self._history(frame)
+        elif kind == "preview":
+            await self._preview(frame)
         elif kind == "hello":
             raise FrameError(
                 "already_authenticated", "This socket is already authenticated.", client_id
@@ -243,6 +236,12 @@ class GameConsumer(AsyncWebsocketConsumer):
                 ),
                 client_id,
             )
+        if self.actor.kind == "observer":
+            raise FrameError(
+                "read_only",
+                "This is a read-only view: observers cannot act in the game.",
+                client_id,
+            )
         command = {k: v for k, v in frame.items() if k not in {"id", "actor", "now"}}
         try:
             result = await database_sync_to_async(command_execute)(
@@ -251,10 +250,41 @@ class GameConsumer(AsyncWebsocketConsumer):
         except CommandRefused as refused:
             await self._send_error(refused.code, refused.message, client_id)
             return
-        ack = {"type": "ack", "id": client_id, "seq": result.seq}
+        ack = {"type": "ack", "id": client_id, "seq": result.seq, **result.created}
         if result.duplicate:
             ack["duplicate"] = True
         await self.send(text_data=dumps(ack))
+
+    async def _history(self, frame: dict):
+        """A page of older events the viewer may see: the chat (`kinds: "chat"`) or the log."""
+        client_id = frame.get("id")
+        kinds = frame.get("kinds", "all")
+        if kinds not in selectors.HISTORY_KINDS:
+            raise FrameError("invalid_field", "'kinds' must be 'chat' or 'all'.", client_id)
+        before = protocol.seq_field(frame, "before", required=False)
+        limit = protocol.seq_field(frame, "limit", required=False) or protocol.HISTORY_PAGE
+        page = await database_sync_to_async(selectors.game_history)(
+            game_id=self.game_id, viewer=self.viewer, before=before, limit=limit, kinds=kinds
+        )
+        await self.send(text_data=dumps({**page, "id": client_id}))
+
+    async def _preview(self, frame: dict):
+        """What a draft decision or an offer would mean for the player's own team."""
+        client_id = frame.get("id")
+        if self.actor.kind != "player":
+            raise FrameError(
+                "not_player",
+                "Previews are for players: they use a team's own costs and red lines.",
+                client_id,
+            )
+        request = {k: v for k, v in frame.items() if k in ("decision", "offer", "terms")}
+        result = await database_sync_to_async(selectors.game_preview)(
+            game_id=self.game_id, role=self.actor.role, request=request
+        )
+        if isinstance(result, engine.RuleError):
+            await self._send_error(result.code, result.message, client_id)
+            return
+        await self.send(text_data=dumps({"type": "preview", "id": client_id, "preview": result}))
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -336,6 +366,15 @@ class GameConsumer(AsyncWebsocketConsumer):
         if client_id is not None:
             frame["id"] = client_id
         await self.send(text_data=dumps(frame))
+        await self._send_view()
+
+    async def _send_view(self):
+        """The whole fresh view, for a page that renders it (never rebuilt by the client)."""
+        if self.follows_views:
+            frame = await database_sync_to_async(selectors.game_live_view)(
+                game_id=self.game_id, viewer=self.viewer
+            )
+            await self.send(text_data=dumps(frame))
 
     # -- group messages ---------------------------------------------------------------------------
 
@@ -354,6 +393,9 @@ class GameConsumer(AsyncWebsocketConsumer):
         if frame_text is not None and message["seq_from"] == self.seq + 1:
             self.seq = message["seq"]
             await self.send(text_data=frame_text)
+            view_text = message.get("views", {}).get(viewer_key(self.viewer))
+            if self.follows_views and view_text is not None:
+                await self.send(text_data=view_text)
             if self.actor.player_id is not None and self.actor.player_id in message["players"]:
                 # A moved player sees the game anew; a removed one is let go.
                 await self._send_snapshot(only_if_reseated=True)
@@ -367,10 +409,15 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=dumps(message["presence"]))
 
 
-def _last_seq_from_query(scope) -> int | None:
-    """`?seq=N` on the socket URL: a reconnecting browser asks for what it missed after N."""
+def _query(scope) -> dict[str, str]:
+    """The socket URL's query: `seq` (resume after it), `views=1` (follow the whole view),
+    `watch` (the game's read-only key)."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    values = query.get("seq")
-    if values and SEQ_PATTERN.fullmatch(values[0]):
-        return int(values[0])
+    return {key: values[0] for key, values in query.items() if values}
+
+
+def _last_seq(value: str | None) -> int | None:
+    """`?seq=N`: a reconnecting browser asks for what it missed after N."""
+    if value and SEQ_PATTERN.fullmatch(value):
+        return int(value)
     return None

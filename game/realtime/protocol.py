@@ -1,6 +1,7 @@
 """Protocol v1 constants and shape checks for WebSocket frames (see docs/protocol.md)."""
 
 import json
+import re
 import time
 from dataclasses import dataclass
 
@@ -12,6 +13,8 @@ RATE_PER_SECOND = 10
 RATE_BURST = 30
 AUTH_TIMEOUT_SECONDS = 10
 RESUME_MAX_EVENTS = 500
+HISTORY_MAX_EVENTS = 100
+HISTORY_PAGE = 50
 CLIENT_ID_MAX_LENGTH = 64
 
 # Close codes (WebSocket application range 4000-4999).
@@ -19,10 +22,26 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_REMOVED = 4403
 CLOSE_UNKNOWN_GAME = 4404
 
-# Frames the consumer handles itself; every other type is an engine command.
-SESSION_TYPES = ("hello", "ping", "sync", "resume")
+# Frames the consumer handles itself; every other type is an engine command. `resume` with a
+# `seq` is the old name of `catch_up`, kept for v1 clients.
+SESSION_TYPES = ("hello", "ping", "sync", "catch_up", "resume", "history", "preview")
+# Frames that only read what the socket may already see, and cost the server next to nothing:
+# the command rate limit does not count them, so a client that keeps itself in step is never
+# refused for it.
+RATE_EXEMPT_TYPES = ("ping", "sync", "catch_up")
 # Frames the server sends.
-SERVER_TYPES = ("welcome", "events", "ack", "error", "snapshot", "presence", "pong")
+SERVER_TYPES = (
+    "welcome",
+    "events",
+    "view",
+    "ack",
+    "error",
+    "snapshot",
+    "presence",
+    "pong",
+    "history",
+    "preview",
+)
 
 # Error codes of the session layer (the engine's are game.engine.ERROR_CODES).
 SESSION_ERROR_CODES: dict[str, str] = {
@@ -36,6 +55,7 @@ SESSION_ERROR_CODES: dict[str, str] = {
     "already_authenticated": "hello on a socket that is already authenticated",
     "unauthenticated": "no valid token or session: the socket is closed with 4401",
     "removed": "the facilitator removed this player: the socket is closed with 4403",
+    "read_only": "a command from an observer or projector socket, which may only watch",
     **SERVICE_ERROR_CODES,
     "server_error": "the server failed; nothing was changed, the command may be retried",
 }
@@ -58,14 +78,18 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> dict:
         raise FrameError("invalid_frame", "Send JSON text frames; binary frames are not accepted.")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
         raise FrameError(
-            "too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes; this one is larger."
+            "too_large",
+            f"Frames are limited to {MAX_FRAME_BYTES} bytes; this one is larger.",
+            sniff_client_id(text),
         )
     try:
         # NaN and Infinity are not JSON (and no database stores them in a JSON column);
         # absurdly deep nesting exhausts the parser's recursion.
         frame = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
-        raise FrameError("invalid_json", "The frame is not valid JSON.") from None
+        raise FrameError(
+            "invalid_json", "The frame is not valid JSON.", sniff_client_id(text)
+        ) from None
     if not isinstance(frame, dict):
         raise FrameError("invalid_frame", "A frame must be a JSON object with a 'type'.")
     client_id = frame.get("id")
@@ -82,13 +106,48 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> dict:
     return frame
 
 
+# `"id": "..."` near the start of a frame that cannot be parsed as a whole.
+ID_PATTERN = re.compile(r'"id"\s*:\s*"([^"\\\x00-\x1f]{1,' + str(CLIENT_ID_MAX_LENGTH) + r'})"')
+
+
+def sniff_client_id(text: str | None) -> str | None:
+    """The `id` of a frame that is not valid JSON or too large, when it can be read plainly
+    from its first bytes (a simple string), so the client can match the error to it."""
+    if not isinstance(text, str):
+        return None
+    match = ID_PATTERN.search(text[:2048])
+    return match.group(1) if match else None
+
+
 def client_id_of(text: str | None) -> str | None:
     """The `id` of a frame that will not be processed (too fast), if it is easy to tell."""
     try:
         frame = parse_frame(text, None)
-    except FrameError:
-        return None
+    except FrameError as error:
+        return error.client_id
     return frame.get("id")
+
+
+def rate_exempt(frame: dict) -> bool:
+    return frame["type"] in RATE_EXEMPT_TYPES or (frame["type"] == "resume" and "seq" in frame)
+
+
+def is_catch_up(frame: dict, *, facilitator: bool) -> bool:
+    """`catch_up`, or its v1 name `resume` with a `seq` (without one, from a facilitator,
+    `resume` is the engine command that resumes a paused game)."""
+    if frame["type"] == "catch_up":
+        return True
+    return frame["type"] == "resume" and ("seq" in frame or not facilitator)
+
+
+def seq_field(frame: dict, key: str, *, required: bool) -> int | None:
+    """A whole number ≥ 0 named `key` (a seq, a limit), or FrameError."""
+    value = frame.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise FrameError("invalid_field", f"'{key}' must be a whole number ≥ 0.", frame.get("id"))
+    return value
 
 
 class RateLimiter:

@@ -22,6 +22,11 @@ class Actor:
         return cls(kind="facilitator", user_id=user.pk, name=user.get_username())
 
     @classmethod
+    def for_observer(cls) -> "Actor":
+        """A read-only viewer (observer or projector link): public information only."""
+        return cls(kind="observer", name="Observer")
+
+    @classmethod
     def for_player(cls, player) -> "Actor":
         """A seated player (a game.models.Player row)."""
         return cls(
@@ -39,7 +44,7 @@ class Actor:
             return f"player:{self.player_id}"
         if self.kind == "facilitator":
             return f"facilitator:{self.user_id}"
-        return "system"
+        return self.kind
 
     def for_engine(self) -> dict:
         return {"kind": self.kind, "role": self.role}

@@ -65,11 +65,33 @@ def events_frame(*, events: list[dict], viewer: dict, state: dict, seq_from: int
     }
 
 
+def live_view(state: dict, viewer: dict) -> dict:
+    """The view a page follows after each change. The scenario is left out while the game
+    runs (it came with the welcome and does not change); once the game has ended it is
+    included, because the debrief unmasks it."""
+    view = engine.view(state, viewer)
+    if state["status"] != "ended":
+        view.pop("scenario")
+    return view
+
+
 def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str, str]:
+    """Per viewer key, the `events` frame, serialised once."""
     seq_from, seq = events[0]["seq"], events[-1]["seq"]
     return {
         viewer_key(viewer): json.dumps(
             events_frame(events=events, viewer=viewer, state=state, seq_from=seq_from, seq=seq),
+            separators=(",", ":"),
+        )
+        for viewer in all_viewers(snapshot)
+    }
+
+
+def build_views(*, snapshot: dict, state: dict, seq: int) -> dict[str, str]:
+    """Per viewer key, the `view` frame at `seq` for sockets that follow the whole view."""
+    return {
+        viewer_key(viewer): json.dumps(
+            {"type": "view", "seq": seq, "view": live_view(state, viewer)},
             separators=(",", ":"),
         )
         for viewer in all_viewers(snapshot)
@@ -87,7 +109,9 @@ def affected_players(events: list[dict]) -> list[int]:
     )
 
 
-def broadcast_events(game_id: int, events: list[dict], frames: dict[str, str]) -> None:
+def broadcast_events(
+    game_id: int, events: list[dict], frames: dict[str, str], views: dict[str, str] | None = None
+) -> None:
     """Send after commit. A lost send loses nothing: consumers see the gap and re-read the log."""
     message = {
         "type": "game.events",
@@ -95,6 +119,7 @@ def broadcast_events(game_id: int, events: list[dict], frames: dict[str, str]) -
         "seq": events[-1]["seq"],
         "players": affected_players(events),
         "frames": frames,
+        "views": views or {},
     }
     try:
         async_to_sync(get_channel_layer().group_send)(game_group(game_id), message)

@@ -10,7 +10,7 @@ from django.db import transaction
 from game import engine
 from game.models import CommandReceipt, Event, Game
 from game.services.actors import Actor
-from game.services.broadcast import broadcast_events, build_frames
+from game.services.broadcast import broadcast_events, build_frames, build_views
 
 CLIENT_ID_MAX_LENGTH = CommandReceipt._meta.get_field("client_id").max_length
 
@@ -57,6 +57,34 @@ class CommandResult:
     seq: int
     events: list[dict] = field(default_factory=list)
     duplicate: bool = False
+    # What the command created, for the answer: {"offer": "o3"} for a proposal or counter.
+    created: dict = field(default_factory=dict)
+
+
+CREATING_EVENTS = {"offer_proposed": ("offer", lambda data: data["offer"]["id"])}
+
+
+def created_by(events: list[dict]) -> dict:
+    """What these events (one command's) created, e.g. {"offer": "o3"}."""
+    created = {}
+    for item in events:
+        if item["kind"] in CREATING_EVENTS:
+            key, read = CREATING_EVENTS[item["kind"]]
+            created[key] = read(item["data"])
+    return created
+
+
+# The most events one creating command appends (a counter: the new offer and the old one's fate).
+MAX_CREATING_EVENTS = 2
+
+
+def _created_before(game: Game, actor: Actor, seq: int) -> dict:
+    """For a repeated id: what the first run created. Its events are the last ones up to the
+    receipt's `seq`, so only those few are read."""
+    rows = Event.objects.filter(
+        game=game, seq__lte=seq, seq__gt=seq - MAX_CREATING_EVENTS, kind__in=tuple(CREATING_EVENTS)
+    )
+    return created_by([row.as_dict() for row in rows if row.actor == actor.for_log()])
 
 
 def game_execute(
@@ -88,7 +116,8 @@ def game_execute(
                 game=game, actor_key=actor.key, client_id=client_id
             ).first()
             if receipt is not None:
-                return CommandResult(seq=receipt.seq, duplicate=True)
+                created = _created_before(game, actor, receipt.seq)
+                return CommandResult(seq=receipt.seq, duplicate=True, created=created)
         _check_seat(game.state, actor)
         engine_command = {**command, "actor": actor.for_engine(), "now": now}
         outcome = engine.decide(game.state, engine_command)
@@ -101,10 +130,11 @@ def game_execute(
             )
         if stored:
             frames = build_frames(snapshot=game.snapshot, state=game.state, events=stored)
-            transaction.on_commit(partial(broadcast_events, game.pk, stored, frames))
+            views = build_views(snapshot=game.snapshot, state=game.state, seq=game.last_seq)
+            transaction.on_commit(partial(broadcast_events, game.pk, stored, frames, views))
             if not actor.bot and _has_bots(game):  # bots answer people, timers, facilitators
                 transaction.on_commit(partial(_run_bots, game.pk, now))
-    return CommandResult(seq=game.last_seq, events=stored)
+    return CommandResult(seq=game.last_seq, events=stored, created=created_by(stored))
 
 
 def _has_bots(game: Game) -> bool:

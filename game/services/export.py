@@ -2,13 +2,33 @@
 
 from django.utils import timezone
 
+from game import engine
 from game.models import Event, Game
+from game.services.broadcast import event_for_viewer
 
 EXPORT_FORMAT = "redlines.game/1"
+FACILITATOR_VIEWER = {"kind": "facilitator"}
 
 
-def game_export(*, game: Game) -> dict:
+def _event_for(event: dict, viewer: dict, state: dict) -> dict:
+    """An event as `viewer` may have it: account details of staff actors left out (as on the
+    socket), a facilitator note it may not read kept as a placeholder so seq stays gapless
+    and the export still replays."""
+    if not engine.event_visible(event, viewer, state):
+        data = {"private": True, "round": event["data"].get("round")}
+        event = {**event, "data": data | {"phase": event["data"].get("phase")}}
+    return event_for_viewer(event, viewer)
+
+
+def game_export(*, game: Game, viewer: dict | None = None) -> dict:
+    """The record for `viewer` (default: the facilitator, everything). A player gets it only
+    after the end (the API checks), when every event is visible to it but facilitator notes;
+    it never holds staff usernames or user ids."""
     state = game.state
+    viewer = viewer or FACILITATOR_VIEWER
+    events = [e.as_dict() for e in Event.objects.filter(game=game).order_by("seq")]
+    if viewer["kind"] != "facilitator":
+        events = [_event_for(event, viewer, state) for event in events]
     return {
         "format": EXPORT_FORMAT,
         "exported_at": timezone.now().isoformat(),
@@ -34,7 +54,7 @@ def game_export(*, game: Game) -> dict:
             }
             for p in game.players.order_by("pk")
         ],
-        "events": [e.as_dict() for e in Event.objects.filter(game=game).order_by("seq")],
+        "events": events,
         "offers": state["offers"],
         "decisions": state["decisions"],
         "results": state["results"],

@@ -200,6 +200,11 @@ class ScenarioAdmin(ScenarioPageAdmin):
         location=BOTH_PLACES,
     )
     def create_games(self, request, queryset):
+        if not request.user.has_perm("game.add_game"):
+            self.message_user(
+                request, "Creating games needs the permission to add games.", messages.ERROR
+            )
+            return
         for scenario in queryset:
             if not scenario.published:
                 self.message_user(

@@ -21,6 +21,7 @@ import os
 import shutil
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from servers import Server, daphne_servers, manage
@@ -206,3 +207,54 @@ def shared_single(sqlite_template, tmp_path_factory):
 @pytest.fixture
 def leg(request) -> Shared:
     return request.getfixturevalue("shared_pair" if services_leg() else "shared_single")
+
+
+# -- a real browser (Debian's Chromium, driven by Playwright) ---------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots")
+)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium under Playwright (never a downloaded browser). Without it the
+    browser tests skip with one line, unless REQUIRE_BROWSER=1 (CI), where they fail.
+
+    Module-scoped on purpose: Playwright's sync API runs an event loop in the test thread
+    while it is open, and Django refuses database calls with a running loop around, so the
+    browser must be closed before other tests run."""
+    if not os.path.exists(CHROMIUM):
+        message = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): a full-page PNG in var/screenshots (CI keeps them)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

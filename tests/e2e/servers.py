@@ -41,6 +41,7 @@ def child_env(env: dict[str, str]) -> dict[str, str]:
         **base,
         "DJANGO_SETTINGS_MODULE": "tabletop.settings",
         "PYTHONUNBUFFERED": "1",
+        "DEBUG": "true",  # the development key; production mode is tested in tests/platform
         "JOIN_RATE_LIMIT": "100000",
         "LOG_LEVEL": "WARNING",
         "GAME_TIMER_LOOP": "false",

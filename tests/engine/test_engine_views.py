@@ -20,6 +20,7 @@ from game.engine.testing import (
     scenario,
     term,
 )
+from game.engine.views import CHAT_IN_VIEW
 
 VIEW_KEYS = {
     "viewer",
@@ -44,6 +45,7 @@ VIEW_KEYS = {
     "results",
     "final",
     "chat",
+    "chat_count",
     "notes",
     "awareness",
 }
@@ -290,7 +292,8 @@ def test_broken_commitments_are_announced_to_everyone(table):
     assert commitment["term"]["value"] == 4.37
 
 
-def test_after_the_end_everyone_sees_everything(table):
+def test_after_the_end_everyone_sees_everything_but_facilitator_notes(table):
+    """The debrief unmasks every team's secrets; the facilitator's notes stay private."""
     table.advance_to(1, "negotiation")
     table.run("chat", "B", channel="team", text="TEAM-CHAT-B")
     table.run(
@@ -301,7 +304,6 @@ def test_after_the_end_everyone_sees_everything(table):
     everything = [
         "TEAM-CHAT-B",
         "OFFER-NOTE-AC",
-        "FACILITATOR-NOTE",
         "PRIVATE-BRIEF-B",
         *A_LINE,
         *B_LINE_FULL,
@@ -310,7 +312,12 @@ def test_after_the_end_everyone_sees_everything(table):
     ]
     for viewer in (player("C"), OBSERVER):
         assert_shown(table, viewer, everything)
-        assert len(visible_events(table.events, viewer, table.state)) == len(table.events)
+        assert_hidden(table, viewer, ["FACILITATOR-NOTE"])
+        notes = [event for event in table.events if event["kind"] == "note_added"]
+        assert len(visible_events(table.events, viewer, table.state)) == len(table.events) - len(
+            notes
+        )
+    assert_shown(table, {"kind": "facilitator"}, ["FACILITATOR-NOTE"])
     assert view(table.state, OBSERVER)["awareness"] is not None
 
 
@@ -362,3 +369,20 @@ def test_own_red_lines_show_who_knows_them(table):
     [own] = [x for x in view(table.state, player("A"))["red_lines"] if x["role"] == "A"]
     assert own["level"] == "own"
     assert own["known_by"] == {"B": "existence", "C": None}
+
+
+def test_a_view_carries_only_the_most_recent_chat_and_the_count(table):
+    """A long game's view stays small: the last CHAT_IN_VIEW messages the viewer may read,
+    and how many it may read in all (older ones are paged from the log)."""
+    table.run("start", "facilitator")
+    for number in range(CHAT_IN_VIEW + 3):
+        table.run("chat", "A", channel="all", text=f"public {number}")
+    table.run("chat", "A", channel="team", text="TEAM-A")
+    seen_by_b = view(table.state, player("B"))
+    assert seen_by_b["chat_count"] == CHAT_IN_VIEW + 3
+    assert [m["text"] for m in seen_by_b["chat"]] == [
+        f"public {n}" for n in range(3, CHAT_IN_VIEW + 3)
+    ]
+    seen_by_a = view(table.state, player("A"))
+    assert seen_by_a["chat_count"] == CHAT_IN_VIEW + 4
+    assert seen_by_a["chat"][-1]["text"] == "TEAM-A"

@@ -32,6 +32,7 @@ def test_create_game_action_makes_a_table_with_join_links(admin_client, coalitio
     for code in ("US", "JP", "ROK"):
         assert f"/join/{game.code}/?team={code}" in page
     assert "0 events" in page
+    assert f'href="/console/{game.code}/"' in page  # the facilitator console, one click away
 
 
 def test_an_unpublished_scenario_makes_no_game(admin_client, coalition):

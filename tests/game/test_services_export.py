@@ -109,7 +109,7 @@ def test_the_rest_export_is_for_staff_and_for_players_after_the_end(client, tabl
     token = {"HTTP_X_PLAYER_TOKEN": table.tokens["A"]}
     assert client.get(url, **token).status_code == 403
 
-    staff = get_user_model().objects.create_user("host", is_staff=True)
+    staff = get_user_model().objects.create_user("host", is_staff=True, is_superuser=True)
     client.force_login(staff)
     response = client.get(url)
     assert response.status_code == 200

@@ -26,8 +26,11 @@ print(json.dumps({
 """
 
 
+NOT_INHERITED = {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}
+
+
 def run_python(code: str, **env_vars: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env.update({"DJANGO_SETTINGS_MODULE": "tabletop.settings", **env_vars})
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -40,15 +43,16 @@ def run_python(code: str, **env_vars: str) -> subprocess.CompletedProcess:
 
 
 def probe(**env_vars: str) -> dict:
-    result = run_python(PROBE, **env_vars)
+    """The settings with `env_vars` (and a production SECRET_KEY unless they set one)."""
+    result = run_python(PROBE, **{"SECRET_KEY": "p" * 50, **env_vars})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_defaults_are_the_embedded_back_ends():
-    """With nothing set: SQLite file, in-memory channel layer, DEBUG on."""
+    """With nothing but a SECRET_KEY set: SQLite file, in-memory channel layer, DEBUG off."""
     settings = probe()
-    assert settings["debug"] is True
+    assert settings["debug"] is False
     assert settings["engine"] == "django.db.backends.sqlite3"
     assert settings["name"].endswith("db.sqlite3")
     assert settings["layer"] == "channels.layers.InMemoryChannelLayer"
@@ -74,6 +78,22 @@ def test_hosts_origins_and_secret_from_environment():
     assert settings["hosts"] == ["games.example.org", "localhost"]
     assert settings["csrf"] == ["https://games.example.org"]
     assert settings["secret"] == "x" * 60
+
+
+def test_nothing_set_is_production_mode_and_refuses_the_development_secret():
+    """DEBUG defaults to off: with no environment at all the server refuses to start."""
+    result = run_python(PROBE)
+    assert result.returncode != 0
+    assert "SECRET_KEY is the development key but DEBUG is off" in result.stderr
+    assert "DEBUG=true" in result.stderr
+
+
+def test_debug_on_allows_the_development_secret():
+    settings = probe(
+        DEBUG="true",
+        SECRET_KEY="dev-insecure-red-lines-secret-key-change-me-in-production-0123456789",
+    )
+    assert settings["debug"] is True
 
 
 def test_production_mode_refuses_the_development_secret():

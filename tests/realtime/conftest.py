@@ -166,10 +166,12 @@ def table(make_game) -> Table:
 
 @pytest.fixture
 def staff_user():
+    """A superuser: the facilitator of every game (test_game_api_access checks narrower staff)."""
     return get_user_model().objects.create_user(
         username="facilitator",
-        password=None,
-        is_staff=True,  # no hashing: tests log in by force
+        password=None,  # no hashing: tests log in by force
+        is_staff=True,
+        is_superuser=True,
     )
 
 

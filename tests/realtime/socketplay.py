@@ -575,7 +575,8 @@ class SocketTable:
         from django.test import Client
 
         def post():
-            reply = Client(REMOTE_ADDR="127.0.0.9").post(path, data)
+            # Followed: a seated player lands on its table page, which is searched too.
+            reply = Client(REMOTE_ADDR="127.0.0.9").post(path, data, follow=True)
             return reply.status_code, reply.content.decode()
 
         status, text = await database_sync_to_async(post)()

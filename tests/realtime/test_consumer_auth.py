@@ -66,7 +66,7 @@ async def test_welcome_for_a_player_authenticated_by_the_session_of_the_join_pag
         f"/join/{table.code}/",
         {"name": "Min-jun", "team": "R3", "csrfmiddlewaretoken": csrf},
     )
-    assert reply.status_code == 200, reply.content
+    assert reply.status_code == 302, reply.content  # to the table
     socket = await sockets(table.code, client=client)
     assert socket.welcome["you"]["kind"] == "player"
     assert socket.welcome["you"]["role"] == "R3"

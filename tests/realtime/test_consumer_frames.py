@@ -23,7 +23,7 @@ BAD_FRAMES = [
     pytest.param(
         '{"type": "chat", "id": "n1", "channel": "all", "text": NaN}',
         "invalid_json",
-        None,
+        "n1",  # not JSON, but its id can be read plainly: echoed
         id="nan",
     ),
     pytest.param('{"type": "extend", "seconds": Infinity}', "invalid_json", None, id="infinity"),
@@ -76,7 +76,7 @@ BAD_FRAMES = [
     pytest.param(
         {"type": "chat", "id": "big", "channel": "all", "text": BIG_TEXT},
         "too_large",
-        None,
+        "big",  # the id is echoed: it can be read from the frame's first bytes
         id="too-large",
     ),
     pytest.param(b"\x00\x01binary", "invalid_frame", None, id="binary"),
@@ -158,9 +158,9 @@ async def test_flooding_is_rate_limited_with_the_limit_stated(table, sockets, mo
     monkeypatch.setattr(protocol, "RATE_PER_SECOND", 2)
     socket = await sockets(table.code, token=table.seat("R1").token)  # hello takes one
     for number in range(8):
-        await socket.send({"type": "ping", "id": f"f{number}"})
-    replies = [await socket.next(lambda f: f["type"] in {"pong", "error"}) for _ in range(8)]
-    assert [r["type"] for r in replies[:5]] == ["pong"] * 5
+        await socket.send({"type": "history", "id": f"f{number}", "limit": 1})
+    replies = [await socket.next(lambda f: f["type"] in {"history", "error"}) for _ in range(8)]
+    assert [r["type"] for r in replies[:5]] == ["history"] * 5
     limited = [r for r in replies if r["type"] == "error"]
     assert len(limited) >= 2
     for error in limited:
@@ -169,7 +169,25 @@ async def test_flooding_is_rate_limited_with_the_limit_stated(table, sockets, mo
         assert "at most 2 a second" in error["message"]
         assert "bursts of 6" in error["message"]
     await asyncio.sleep(0.6)
-    assert (await socket.ping())["type"] == "pong"
+    await socket.send({"type": "history", "id": "again", "limit": 1})
+    assert (await socket.next(lambda f: f.get("id") == "again"))["type"] == "history"
+
+
+async def test_keeping_in_step_is_never_rate_limited(table, sockets, monkeypatch):
+    """ping, sync and catch_up do not count against the command rate: a client that keeps
+    itself in step under load is never refused for it, and its commands still get through."""
+    monkeypatch.setattr(protocol, "RATE_BURST", 3)
+    monkeypatch.setattr(protocol, "RATE_PER_SECOND", 0.5)
+    socket = await sockets(table.code, token=table.seat("R1").token)
+    for number in range(10):
+        await socket.send({"type": "ping", "id": f"p{number}"})
+        await socket.send({"type": "catch_up", "id": f"c{number}", "seq": 0})
+    replies = [await socket.next(lambda f: f.get("id") is not None) for _ in range(20)]
+    assert {r["type"] for r in replies} <= {"pong", "events", "snapshot"}
+    await socket.send({"type": "sync", "id": "s"})
+    assert (await socket.next(lambda f: f.get("id") == "s"))["type"] == "snapshot"
+    refused = await socket.command("chat", channel="all", text="still allowed")
+    assert refused["type"] == "error" and refused["code"] == "game_not_running"
 
 
 async def test_rate_limited_commands_are_not_applied(negotiating, sockets, monkeypatch):

@@ -96,11 +96,13 @@ def test_a_session_player_needs_the_csrf_token(negotiating):
     table = negotiating
     client = Client(enforce_csrf_checks=True)
     client.get(f"/join/{table.code}/")  # a page with a form sets the csrftoken cookie
-    client.post(
+    joined = client.post(
         f"/api/games/{table.code}/join",
         {"name": "Browser", "team": "R2"},
         content_type="application/json",
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},  # a browser's join
     )
+    assert joined.status_code == 201, joined.content
     before = table.last_seq()
     body = {"type": "chat", "channel": "all", "text": "from a forged form"}
     forged = command(table, body, client=client)

@@ -137,12 +137,14 @@ def test_join_page_post_keeps_the_player_in_the_session(make_game):
         f"/join/{table.code}/",
         {"name": "Min-jun", "team": "R3", "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
     )
-    assert reply.status_code == 200
-    assert "Welcome, Min-jun" in reply.content.decode()
+    assert reply.status_code == 302  # to the table (post/redirect/get: a reload re-posts nothing)
+    assert reply["Location"] == f"/play/{table.code}/"
+    table_page = client.get(reply["Location"]).content.decode()
+    assert "Welcome, Min-jun" in table_page
     player = Player.objects.get()
     assert player.role == "R3"
     token = client.session[SESSION_PLAYERS_KEY][table.code]
-    assert token not in reply.content.decode()  # the token stays in the session
+    assert token not in table_page  # the token stays in the session
     view = client.get(f"/api/games/{table.code}/view").json()["view"]
     assert view["role"]["code"] == "R3"
 
@@ -163,7 +165,8 @@ def test_join_page_a_second_submit_does_not_seat_a_twin(make_game):
     assert again.status_code == 200
     assert "already holds a seat" in again.content.decode()
     assert Player.objects.count() == 1
-    assert "already holds a seat" in client.get(f"/join/{table.code}/").content.decode()
+    # Opening the join link again leads back to the table.
+    assert client.get(f"/join/{table.code}/")["Location"] == f"/play/{table.code}/"
 
 
 @pytest.mark.parametrize(
@@ -196,7 +199,7 @@ def test_join_page_of_an_ended_game_has_no_form(make_game):
 def test_join_page_rate_limit(make_game, settings):
     settings.JOIN_RATE_LIMIT = 1
     table = make_game(seat=False)
-    assert Client().post(f"/join/{table.code}/", {"name": "A", "team": "R1"}).status_code == 200
+    assert Client().post(f"/join/{table.code}/", {"name": "A", "team": "R1"}).status_code == 302
     reply = Client().post(f"/join/{table.code}/", {"name": "B", "team": "R1"})
     assert reply.status_code == 429
     assert "Too many join attempts" in reply.content.decode()

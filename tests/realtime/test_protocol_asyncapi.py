@@ -146,7 +146,7 @@ def test_every_client_command_and_session_frame_has_a_schema(spec):
     assert set(spec.client) == set(CLIENT_COMMANDS) | set(protocol.SESSION_TYPES)
     assert not set(spec.client) & set(engine.SYSTEM_COMMAND_TYPES)
     assert set(spec.server) == set(protocol.SERVER_TYPES)
-    # `resume` is both the catch-up frame and the engine command.
+    # `resume` is both the catch-up frame (v1 name of `catch_up`) and the engine command.
     assert len(spec.client["resume"]) == 2
 
 
@@ -214,7 +214,13 @@ async def test_every_frame_of_a_played_game_matches_the_schema(
     facilitator = await sockets(table.code, cookie=staff_cookie)
     r1 = await sockets(table.code, token=table.seat("R1").token)
     r2 = await sockets(table.code, token=table.seat("R2").token)
-    r3 = await sockets(table.code, token=table.seat("R3").token)
+    r3 = await sockets(table.code, token=table.seat("R3").token, hello_extra={"views": True})
+    watch_key = await database_sync_to_async(
+        lambda: table.game.__class__.objects.get(pk=table.game.pk).watch_key
+    )()
+    observer = await sockets(table.code, query=f"watch={watch_key}&views=1")
+    refused = await observer.command("chat", channel="all", text="Observers only watch.")
+    assert refused["code"] == "read_only"
 
     # A fourth player joins over REST; its browser session authenticates its socket.
     browser = Client()
@@ -242,6 +248,8 @@ async def test_every_frame_of_a_played_game_matches_the_schema(
     await facilitator.ok("advance")  # negotiation: the disclosures are published
 
     await r3.ok("reveal", red_line="R3-energy", to="all", level="existence")
+    await r1.send({"type": "preview", "id": "pv-1", "terms": [term("R1", "aid_R1", ">=", 10)]})
+    assert (await r1.next(lambda f: f.get("id") == "pv-1"))["type"] == "preview"
     await r1.ok("offer_propose", to=["R2"], terms=[term("R1", "aid_R1", ">=", 10)], note="Aid")
     await r2.ok("offer_accept", offer="o1")
     await r1.ok("offer_propose", to=["R2"], terms=[term("R2", "sanctions", ">=", 50)])
@@ -262,8 +270,15 @@ async def test_every_frame_of_a_played_game_matches_the_schema(
     assert refused["code"] == "wrong_phase"
     await r1.send({"type": "resume", "id": "catch-up", "seq": r1.welcome["seq"]})
     assert (await r1.next(lambda f: f.get("id") == "catch-up"))["type"] == "events"
+    await r1.send({"type": "catch_up", "id": "catch-up-2", "seq": r1.welcome["seq"]})
+    assert (await r1.next(lambda f: f.get("id") == "catch-up-2"))["type"] == "events"
+    await r1.send({"type": "history", "id": "h-1", "kinds": "chat", "limit": 2})
+    page = await r1.next(lambda f: f.get("id") == "h-1")
+    assert page["type"] == "history" and len(page["events"]) == 2 and page["more"] is True
     await facilitator.ok("advance")  # decision: o6 expires
 
+    await r1.send({"type": "preview", "id": "pv-2", "decision": {"sanctions": 85}})
+    assert (await r1.next(lambda f: f.get("id") == "pv-2"))["type"] == "preview"
     await r1.ok("decision_set", values={"sanctions": 85, "aid_R1": 10})
     await r1.ok("decision_lock")
     await r1.ok("decision_unlock")
@@ -287,7 +302,7 @@ async def test_every_frame_of_a_played_game_matches_the_schema(
 
     await facilitator.ok("advance")  # round 2
     last = await facilitator.ok("end")
-    for socket in (facilitator, r1, r2, r3, back):
+    for socket in (facilitator, r1, r2, r3, back, observer):
         await socket.events_until(last["seq"])
         await socket.drain(0.05)
 

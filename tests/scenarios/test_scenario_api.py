@@ -50,12 +50,25 @@ def user_client(client, django_user_model):
     return client
 
 
+def scenario_author(django_user_model, username: str, password: str | None = None):
+    """A staff user with the admin's scenario permissions (view, add, change)."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(
+        username=username, password=password, is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="scenarios",
+            codename__in=["view_scenario", "add_scenario", "change_scenario"],
+        )
+    )
+    return user
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_user(
-        username="facilitator", password="pw-12345-long", is_staff=True
-    )
-    client.force_login(user)
+    client.force_login(scenario_author(django_user_model, "facilitator", "pw-12345-long"))
     return client
 
 
@@ -225,7 +238,7 @@ def test_import_existing_slug_is_a_conflict_unless_update(staff_client, publishe
 
 
 def test_import_by_http_basic_auth_for_scripts(client, django_user_model, document):
-    django_user_model.objects.create_user(username="ops", password="pw-12345-long", is_staff=True)
+    scenario_author(django_user_model, "ops", "pw-12345-long")
     import base64
 
     token = base64.b64encode(b"ops:pw-12345-long").decode()

@@ -57,10 +57,18 @@ class Command(BaseCommand):
             f"  Health:              {base}/healthz",
         ]
         if game:
-            lines.append(f"  Demo game code:      {game.code}")
-            lines.append(f"  Join page:           {base}/join/{game.code}/")
+            lines += [
+                "",
+                f"  Demo game {game.code}: open the console and one link per team, each in its own",
+                "  browser window (a private window per team: one seat per browser).",
+                f"  Facilitator console: {base}/console/{game.code}/   (log in as above)",
+            ]
             for role in game.snapshot["roles"]:
                 link = f"{base}/join/{game.code}/?team={role['code']}"
-                lines.append(f"    join as {role['code']:<5}          {link}")
+                lines.append(f"    team {role['code']:<5}          {link}")
+            lines.append(f"  Join page (any team): {base}/join/{game.code}/")
+            lines.append(
+                f"  Projector:           {base}/projector/{game.code}/?key={game.watch_key}"
+            )
         lines.append("")
         self.stdout.write("\n".join(lines))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('game', '0002_connection_heartbeat'),
+        ('game', '0005_watch_key'),
     ]
 
     # Games that exist when this runs were created under scoring rules version 1; new ones

@@ -1,0 +1,196 @@
+"""Previews: what a move would cost a team, answered from that team's own knowledge.
+
+A page never recomputes a rule: before a team sets a decision, proposes or accepts an offer,
+it asks the engine what that would mean for it. A preview reads only what the asking role
+may know — its own costs, multipliers, red lines, drafts and the offers it is party to —
+plus what is public (every role's standing decision). Partners are assumed to keep their
+standing decisions, moved just far enough to honour the commitments they owe in offers the
+asking role is party to. Nothing is stored: a preview is a pure function of the state.
+"""
+
+from game.engine import checks
+from game.engine.decisions import current_values
+from game.engine.errors import Rejected, RuleError
+from game.engine.offers import OPS, binds, in_order, satisfies
+from game.engine.redlines import crossed, term_meets
+from game.engine.scenario import cost_multipliers, role_codes
+from game.engine.scoring import domestic_cost, score_round
+from game.engine.state import offer_parties, rules_version
+
+MAX_TERMS = 20
+
+
+def preview(state: dict, role: str, request: dict) -> dict | RuleError:
+    """`request` is `{"decision": {lever: value}}` (a partial draft merged onto the team's
+    current values) or `{"offer": id}` / `{"terms": [...]}` (an offer received, or one being
+    composed). Returns the figures for `role`, or a RuleError naming the bad field."""
+    try:
+        if state["status"] != "running":
+            raise Rejected("game_not_running", "Previews are available while the game runs.")
+        if role not in role_codes(state["scenario"]):
+            raise Rejected("unknown_role", "Previews are for a team.")
+        if "decision" in request:
+            return preview_decision(state, role, request["decision"])
+        if "offer" in request:
+            return preview_offer(state, role, _offer_terms(state, role, request["offer"]))
+        if "terms" in request:
+            return preview_offer(state, role, _draft_terms(state, request["terms"]))
+        raise Rejected("invalid", "A preview needs 'decision', 'offer' or 'terms'.")
+    except Rejected as rejected:
+        return rejected.as_error()
+
+
+def preview_decision(state: dict, role: str, raw) -> dict:
+    raw = checks.dict_of(raw, "decision")
+    values = dict(current_values(state, role))
+    for key, value in raw.items():
+        where = f"decision.{key}"[:80]
+        lever = checks.held_lever(state["scenario"], key, where, holder=role)
+        values[lever["key"]] = checks.lever_value(lever, value, where)
+    return {"kind": "decision", **_figures(state, role, values, extra_terms=[])}
+
+
+def preview_offer(state: dict, role: str, terms: list[dict]) -> dict:
+    """What honouring `terms` (on top of the team's current values) would mean for `role`:
+    its own terms move its levers just far enough, partners' terms move theirs, and the
+    terms count towards lifting red lines as an accepted offer's would."""
+    base_values = dict(current_values(state, role))
+    values = dict(base_values)
+    for term in terms:
+        if term["by"] == role and not satisfies(values[term["lever"]], term["op"], term["value"]):
+            values[term["lever"]] = term["value"]
+    before = _figures(state, role, base_values, extra_terms=[])
+    after = _figures(state, role, values, extra_terms=terms)
+    return {
+        "kind": "offer",
+        **after,
+        "score_change": after["estimate"]["score"] - before["estimate"]["score"],
+        "cost_change": after["cost"] - before["cost"],
+    }
+
+
+def _offer_terms(state: dict, role: str, offer_id) -> list[dict]:
+    if not isinstance(offer_id, str):
+        raise Rejected("invalid", "'offer' must be an offer id.")
+    offer = state["offers"].get(offer_id)
+    if offer is None or role not in offer_parties(offer):
+        raise Rejected("unknown_offer", f"There is no offer '{offer_id[:40]}' to you or from you.")
+    return offer["terms"]
+
+
+def _draft_terms(state: dict, raw) -> list[dict]:
+    """Terms being composed: each must name a role, a lever it holds and a valid value."""
+    scenario = state["scenario"]
+    items = checks.list_of(raw, "terms", max_items=MAX_TERMS, min_items=1)
+    terms = []
+    for index, item in enumerate(items):
+        where = f"terms[{index}]"
+        item = checks.dict_of(item, where)
+        by = checks.role(scenario, item.get("by"), f"{where}.by")
+        lever = checks.held_lever(scenario, item.get("lever"), f"{where}.lever", holder=by)
+        op = checks.choice(item.get("op"), f"{where}.op", OPS)
+        value = checks.lever_value(lever, item.get("value"), f"{where}.value")
+        terms.append({"by": by, "lever": lever["key"], "op": op, "value": value})
+    return terms
+
+
+def _figures(state: dict, role: str, values: dict, *, extra_terms: list[dict]) -> dict:
+    scenario, round_no = state["scenario"], state["round"]
+    multipliers = cost_multipliers(scenario, round_no)
+    cost, cost_by_lever = domestic_cost(role, values, scenario["levers"], multipliers)
+    owed = _binding_terms(state, role)
+    decisions = _assumed_decisions(state, role, values, owed + extra_terms)
+    commitments = [
+        {
+            "offer": offer_id,
+            "term": term,
+            "met": satisfies(values[term["lever"]], term["op"], term["value"]),
+        }
+        for offer_id, term in owed
+        if term["by"] == role
+    ]
+    broken_penalty = scenario["scoring"]["broken_commitment_penalty"] * sum(
+        not item["met"] for item in commitments
+    )
+    red_lines = []
+    red_line_penalty = 0
+    for line in scenario["red_lines"]:
+        if line["role"] != role or not crossed(line, values[line["lever"]]):
+            continue
+        lifted = bool(line["unless"]) and all(
+            _condition_met(condition, decisions, owed, extra_terms) for condition in line["unless"]
+        )
+        if not lifted:
+            red_line_penalty += line["penalty"]
+        red_lines.append(
+            {
+                "red_line": line["id"],
+                "lever": line["lever"],
+                "kind": line["kind"],
+                "value": line["value"],
+                "statement": line["statement"],
+                "penalty": line["penalty"],
+                "lifted": lifted,
+            }
+        )
+    scored = score_round(
+        roles=scenario["roles"],
+        levers=scenario["levers"],
+        decisions=decisions,
+        multipliers=multipliers,
+        penalties={role: broken_penalty + red_line_penalty},
+        alignment_weight=scenario["scoring"]["alignment_weight"],
+        coalition_weight=scenario["scoring"]["coalition_weight"],
+        rules=rules_version(state),
+    )
+    mine = scored["roles"][role]
+    return {
+        "values": values,
+        "cost": cost,
+        "cost_by_lever": cost_by_lever,
+        "multipliers": multipliers.get(role, {}),
+        "commitments": commitments,
+        "red_lines": red_lines,
+        "estimate": {
+            "alignment_points": scored["alignment_points"],
+            "effectiveness": scored["effectiveness"],
+            "coalition": scored["coalition"],
+            "national": mine["national"],
+            "penalties": broken_penalty + red_line_penalty,
+            "score": mine["score"],
+        },
+    }
+
+
+def _binding_terms(state: dict, role: str) -> list[tuple[str, dict]]:
+    """(offer id, term) of every commitment binding this round in offers `role` is party to."""
+    return [
+        (offer["id"], term)
+        for offer in in_order(state["offers"])
+        if role in offer_parties(offer)
+        for term in offer["terms"]
+        if binds(offer, term, state["round"])
+    ]
+
+
+def _assumed_decisions(state: dict, role: str, values: dict, terms) -> dict:
+    """Partners at their standing (public) decisions, moved to honour what they owe."""
+    decisions = {code: dict(state["decisions"][code]) for code in role_codes(state["scenario"])}
+    decisions[role] = dict(values)
+    for item in terms:
+        term = item[1] if isinstance(item, tuple) else item
+        by = term["by"]
+        if by != role and not satisfies(decisions[by][term["lever"]], term["op"], term["value"]):
+            decisions[by][term["lever"]] = term["value"]
+    return decisions
+
+
+def _condition_met(condition: dict, decisions: dict, owed, extra_terms) -> bool:
+    """An `unless` condition is met by a binding term (or a term of the offer previewed)
+    promising at least as much, honoured by the assumed decisions."""
+    terms = [term for _, term in owed] + list(extra_terms)
+    return any(
+        term_meets(term, condition)
+        and satisfies(decisions[term["by"]][term["lever"]], term["op"], term["value"])
+        for term in terms
+    )

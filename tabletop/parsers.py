@@ -1,0 +1,25 @@
+"""The REST API's JSON parser: every malformed body is a 400, however deep it is nested."""
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+from scenarios.parsing import MAX_DEPTH, document_depth_problem
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, plus a cap on nesting (``MAX_DEPTH`` levels).
+
+    Python's decoder raises RecursionError (not ValueError, which DRF turns into a 400) on a
+    body nested about a thousand levels deep; a body just under that passes the decoder and
+    breaks whatever walks it next. No request of this API needs more than a few levels.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(f"JSON parse error - nested deeper than {MAX_DEPTH} levels") from None
+        problem = document_depth_problem(data)
+        if problem is not None:
+            raise ParseError(f"JSON parse error - {problem}")
+        return data

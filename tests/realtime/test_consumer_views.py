@@ -1,0 +1,203 @@
+"""What the browser pages use on the socket: followed views, paged history, previews, watch
+keys for observers, and the id of what a command created."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+
+from game.engine.testing import term
+from game.engine.views import CHAT_IN_VIEW
+from game.realtime import protocol
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def negotiating(table):
+    table.advance_to(1, "negotiation")
+    return table
+
+
+async def watch_key(table) -> str:
+    return await database_sync_to_async(lambda: table.refresh().watch_key)()
+
+
+async def test_a_socket_that_follows_views_gets_the_fresh_view_after_each_change(
+    negotiating, sockets
+):
+    table = negotiating
+    follower = await sockets(table.code, token=table.seat("R1").token, hello_extra={"views": True})
+    plain = await sockets(table.code, token=table.seat("R2").token)
+    ack = await follower.ok("offer_propose", to=["R2"], terms=[term("R1", "aid_R1", ">=", 4)])
+    view = await follower.next("view")
+    assert view["seq"] == ack["seq"]
+    assert [offer["id"] for offer in view["view"]["offers"]] == ["o1"]
+    assert "scenario" not in view["view"]  # came with the welcome; unchanged while running
+    await plain.next("events")
+    assert "view" not in {frame["type"] for frame in await plain.drain(0.1)}
+
+
+async def test_a_followed_view_never_carries_another_teams_secrets(negotiating, sockets):
+    table = negotiating
+    r3 = await sockets(table.code, token=table.seat("R3").token, hello_extra={"views": True})
+    r1 = await sockets(table.code, token=table.seat("R1").token)
+    await r1.ok("offer_propose", to=["R2"], terms=[term("R1", "aid_R1", ">=", 4)])
+    await r1.ok("chat", channel=["R1", "R2"], text="PRIVATE-R1-R2")
+    await r1.ok("chat", channel="all", text="hello all")
+    view = None
+    while view is None or view["view"]["chat_count"] < 1:
+        view = await r3.next("view")
+    text = json.dumps(view)
+    assert "PRIVATE-R1-R2" not in text and "SECRET-R1" not in text
+    assert view["view"]["offers"] == []
+
+
+async def test_catching_up_sends_the_view_after_the_missed_events(negotiating, sockets):
+    table = negotiating
+    first = await sockets(table.code, token=table.seat("R1").token)
+    mark = first.welcome["seq"]
+    await first.ok("chat", channel="all", text="while you were away")
+    back = await sockets(
+        table.code, token=table.seat("R2").token, hello_extra={"last_seq": mark, "views": True}
+    )
+    assert back.welcome["resumed"] is True
+    missed = await back.next("events")
+    view = await back.next("view")
+    assert view["seq"] == missed["seq"]
+    assert view["view"]["chat"][-1]["text"] == "while you were away"
+
+
+async def test_the_view_carries_recent_chat_and_history_pages_the_rest(negotiating, sockets):
+    table = negotiating
+    for number in range(CHAT_IN_VIEW + 5):
+        await database_sync_to_async(table.run)(
+            "chat", by="R1", channel="all", text=f"public {number}"
+        )
+    await database_sync_to_async(table.run)("chat", by="R1", channel="team", text="TEAM-ONLY-R1")
+    r2 = await sockets(table.code, token=table.seat("R2").token)
+    view = r2.welcome["view"]
+    assert view["chat_count"] == CHAT_IN_VIEW + 5
+    assert len(view["chat"]) == CHAT_IN_VIEW
+    assert view["chat"][-1]["text"] == f"public {CHAT_IN_VIEW + 4}"
+
+    await r2.send({"type": "history", "id": "h1", "kinds": "chat", "limit": 20})
+    newest = await r2.next(lambda f: f.get("id") == "h1")
+    assert [e["data"]["text"] for e in newest["events"]] == [
+        f"public {n}" for n in range(15, CHAT_IN_VIEW + 5)
+    ]
+    assert newest["more"] is True
+    before = newest["events"][0]["seq"]
+    await r2.send({"type": "history", "id": "h2", "kinds": "chat", "before": before, "limit": 20})
+    older = await r2.next(lambda f: f.get("id") == "h2")
+    assert [e["data"]["text"] for e in older["events"]] == [f"public {n}" for n in range(15)]
+    assert older["more"] is False
+    assert "TEAM-ONLY-R1" not in json.dumps([newest, older])
+
+
+async def test_the_log_page_shows_only_what_the_viewer_may_see(negotiating, sockets, staff_cookie):
+    table = negotiating
+    await database_sync_to_async(table.run)("note", text="NOTE-FOR-FACILITATORS")
+    r1 = await sockets(table.code, token=table.seat("R1").token)
+    facilitator = await sockets(table.code, cookie=staff_cookie)
+    await r1.send({"type": "history", "id": "log"})
+    await facilitator.send({"type": "history", "id": "log"})
+    player_page = await r1.next(lambda f: f.get("id") == "log")
+    god_page = await facilitator.next(lambda f: f.get("id") == "log")
+    assert "NOTE-FOR-FACILITATORS" not in json.dumps(player_page)
+    assert "NOTE-FOR-FACILITATORS" in json.dumps(god_page)
+    assert len(god_page["events"]) > len(player_page["events"])
+    assert all("user_id" not in e["actor"] for e in player_page["events"])
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "history", "id": "x", "kinds": "secrets"},
+        {"type": "history", "id": "x", "before": -1},
+        {"type": "history", "id": "x", "limit": "ten"},
+    ],
+)
+async def test_a_bad_history_request_is_refused(table, sockets, frame):
+    socket = await sockets(table.code, token=table.seat("R1").token)
+    await socket.send(frame)
+    error = await socket.next("error")
+    assert error["code"] == "invalid_field" and error["id"] == "x"
+
+
+async def test_a_player_previews_its_own_decision(table, sockets):
+    await database_sync_to_async(table.advance_to)(1, "decision")
+    r1 = await sockets(table.code, token=table.seat("R1").token)
+    await r1.send({"type": "preview", "id": "pv", "decision": {"aid_R1": 10}})
+    answer = await r1.next(lambda f: f.get("id") == "pv")
+    assert answer["type"] == "preview"
+    assert answer["preview"]["cost_by_lever"]["aid_R1"] == pytest.approx(5.0)  # 10 x 0.5
+    before = await table_seq(table)
+    assert before == (await r1.ping())["seq"]  # nothing was appended
+
+    await r1.send({"type": "preview", "id": "bad", "decision": {"aid_R2": 2}})
+    error = await r1.next(lambda f: f.get("id") == "bad")
+    assert error["type"] == "error" and error["code"] == "not_your_lever"
+
+
+async def test_only_players_preview(table, sockets, staff_cookie):
+    await database_sync_to_async(table.advance_to)(1, "decision")
+    facilitator = await sockets(table.code, cookie=staff_cookie)
+    await facilitator.send({"type": "preview", "id": "pv", "decision": {"aid_R1": 2}})
+    error = await facilitator.next(lambda f: f.get("id") == "pv")
+    assert error["code"] == "not_player"
+
+
+async def test_a_preview_of_an_offer_the_player_is_not_party_to_is_unknown(negotiating, sockets):
+    table = negotiating
+    r1 = await sockets(table.code, token=table.seat("R1").token)
+    r3 = await sockets(table.code, token=table.seat("R3").token)
+    await r1.ok("offer_propose", to=["R2"], terms=[term("R1", "aid_R1", ">=", 4)])
+    await r3.send({"type": "preview", "id": "pv", "offer": "o1"})
+    error = await r3.next(lambda f: f.get("id") == "pv")
+    assert error["code"] == "unknown_offer"
+
+
+async def test_the_ack_names_the_offer_created_also_for_a_repeated_id(negotiating, sockets):
+    table = negotiating
+    r1 = await sockets(table.code, token=table.seat("R1").token)
+    r2 = await sockets(table.code, token=table.seat("R2").token)
+    terms = [term("R1", "aid_R1", ">=", 4)]
+    first = await r1.command("offer_propose", id="mine", to=["R2"], terms=terms)
+    again = await r1.command("offer_propose", id="mine", to=["R2"], terms=terms)
+    assert first["offer"] == again["offer"] == "o1"
+    assert again["duplicate"] is True
+    counter = await r2.ok("offer_counter", offer="o1", to=["R1"], terms=terms)
+    assert counter["offer"] == "o2"
+    plain = await r1.ok("chat", channel="all", text="no offer here")
+    assert "offer" not in plain
+
+
+async def test_the_watch_key_opens_a_read_only_public_view(negotiating, sockets):
+    table = negotiating
+    await database_sync_to_async(table.run)("chat", by="R1", channel="team", text="TEAM-R1")
+    key = await watch_key(table)
+    by_url = await sockets(table.code, query=f"watch={key}")
+    assert by_url.welcome["you"]["kind"] == "observer"
+    view = by_url.welcome["view"]
+    assert view["viewer"]["kind"] == "observer"
+    text = json.dumps(view)
+    assert "SECRET-R1" not in text and "TEAM-R1" not in text and "private_brief" not in text
+    refused = await by_url.command("chat", channel="all", text="may I?")
+    assert refused["code"] == "read_only"
+
+    by_hello = await sockets(table.code, hello=False, welcome=False)
+    await by_hello.send({"type": "hello", "watch": key})
+    assert (await by_hello.next("welcome"))["you"]["kind"] == "observer"
+
+
+async def test_a_wrong_watch_key_is_unauthenticated(table, sockets):
+    socket = await sockets(table.code, query="watch=not-the-key", welcome=False)
+    await socket.send({"type": "hello", "watch": "not-the-key-either"})
+    error = await socket.next("error")
+    assert error["code"] == "unauthenticated"
+    await socket.expect_close(protocol.CLOSE_UNAUTHENTICATED)
+
+
+async def table_seq(table) -> int:
+    return await database_sync_to_async(lambda: table.refresh().last_seq)()
