@@ -1,7 +1,8 @@
 """Games in the admin: read-only records of the tables, their seats and their event logs.
 
 Every change to a game goes through the service layer (sockets and the REST API); the admin
-only shows, so nothing here can bypass the engine's rules or the event log.
+only shows — and its actions call services — so nothing here can bypass the engine's rules
+or the event log.
 """
 
 from django.contrib import admin, messages
@@ -9,7 +10,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from game.models import Event, Game, Player, StaffToken, Workshop
+from game.services import CommandRefused
 from game.services.access import RUN_PERMISSION, staff_games, staff_may_run_game
+from game.services.bots import game_fill_empty_seats
 from game.services.tokens import staff_token_create, staff_token_revoke
 from game.services.workshops import workshop_create
 
@@ -27,7 +30,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class PlayerInline(admin.TabularInline):
     model = Player
-    fields = ["name", "role", "joined_at", "removed"]
+    fields = ["name", "role", "bot_strategy", "joined_at", "removed"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -70,7 +73,40 @@ class GameAdmin(ReadOnlyAdmin):
     readonly_fields = [name for name in fields if name != "facilitators"]
     filter_horizontal = ["facilitators"]
     inlines = [PlayerInline]
-    actions = ["group_into_workshop"]
+    actions = [
+        "group_into_workshop",
+        "fill_with_open_bots",
+        "fill_with_guarded_bots",
+        "fill_with_secretive_bots",
+    ]
+
+    def _fill(self, request, queryset, strategy: str) -> None:
+        for game in queryset:
+            if not staff_may_run_game(request.user, game):
+                self.message_user(request, f"You do not run {game.code}.", messages.ERROR)
+                continue
+            if game.status == Game.Status.ENDED:
+                self.message_user(request, f"{game.code} has ended.", messages.WARNING)
+                continue
+            try:
+                bots = game_fill_empty_seats(game=game, strategy=strategy)
+            except CommandRefused as refused:
+                self.message_user(request, f"{game.code}: {refused.message}", messages.ERROR)
+                continue
+            teams = ", ".join(bot.role for bot in bots) or "none (every team is seated)"
+            self.message_user(request, f"{game.code}: {strategy} bots seated on {teams}.")
+
+    @admin.action(description="Fill empty seats with open bots")
+    def fill_with_open_bots(self, request, queryset):
+        self._fill(request, queryset, "open")
+
+    @admin.action(description="Fill empty seats with guarded bots")
+    def fill_with_guarded_bots(self, request, queryset):
+        self._fill(request, queryset, "guarded")
+
+    @admin.action(description="Fill empty seats with secretive bots")
+    def fill_with_secretive_bots(self, request, queryset):
+        self._fill(request, queryset, "secretive")
 
     @admin.action(
         description="Group the selected games into a workshop (to compare them)",

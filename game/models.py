@@ -44,6 +44,11 @@ class Game(models.Model):
         "editing the scenario later never changes it."
     )
     seed = models.BigIntegerField()
+    rules_version = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="The scoring rules version the game is played under (docs/scoring.md); "
+        "games created before versions were recorded play under version 1.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.LOBBY)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -86,6 +91,11 @@ class Player(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     joined_at = models.DateTimeField(auto_now_add=True)
     removed = models.BooleanField(default=False)
+    bot_strategy = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="open, guarded or secretive when a bot plays this seat (empty: a person).",
+    )
 
     class Meta:
         ordering = ["game", "role", "joined_at"]

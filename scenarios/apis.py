@@ -14,9 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scenarios.models import Scenario
-from scenarios.selectors import scenario_get, scenario_list, scenario_public_view
+from scenarios.selectors import (
+    scenario_analysis,
+    scenario_get,
+    scenario_list,
+    scenario_public_view,
+)
 from scenarios.services import ScenarioSlugTaken, scenario_export, scenario_import
-from scenarios.validation import ROOT, ScenarioInvalid
+from scenarios.validation import ROOT, ScenarioInvalid, document_problems
 
 DOCUMENT_DESCRIPTION = (
     "A complete scenario document, format redlines.scenario/1 "
@@ -180,6 +185,134 @@ class ScenarioExportApi(APIView):
         if scenario is None:
             raise NotFound("No such scenario.")
         return Response(scenario_export(scenario=scenario))
+
+
+class AnalysisQuerySerializer(serializers.Serializer):
+    rules = serializers.ChoiceField(
+        choices=[1, 2], default=2, help_text="Scoring rules version to analyse under."
+    )
+
+
+class AnalysisCommitmentSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    by = serializers.CharField(help_text="Role that commits (the offer term's `by`).")
+    lever = serializers.CharField()
+    op = serializers.ChoiceField(choices=[">=", "<="])
+    value = serializers.FloatField()
+    to = serializers.CharField(help_text="Owner of the red line the term lifts.")
+    lifts = serializers.CharField(help_text="Id of the red line whose `unless` it meets.")
+
+
+class AnalysisRoundSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    decisions = serializers.DictField(child=serializers.DictField(child=serializers.FloatField()))
+    scores = serializers.DictField(child=serializers.FloatField())
+    coalition = serializers.FloatField()
+    alignment = serializers.FloatField(allow_null=True)
+    effectiveness = serializers.FloatField()
+    breaches = serializers.ListField(child=serializers.CharField())
+    commitments = AnalysisCommitmentSerializer(many=True)
+
+
+class AnalysisOutcomeSerializer(serializers.Serializer):
+    final = serializers.DictField(
+        child=serializers.FloatField(), help_text="Role → final score over the round weights."
+    )
+    gain = serializers.DictField(
+        child=serializers.FloatField(), required=False, help_text="final − status quo final."
+    )
+    coalition = serializers.FloatField(help_text="Coalition final (weighted mean of K).")
+    effectiveness = serializers.FloatField()
+    total = serializers.FloatField()
+    decisions = serializers.ListField(
+        child=serializers.DictField(child=serializers.DictField(child=serializers.FloatField())),
+        help_text="Per round: role → lever → value.",
+    )
+    rounds = AnalysisRoundSerializer(many=True)
+    commitments = AnalysisCommitmentSerializer(many=True)
+
+
+class AnalysisNoDealSerializer(AnalysisOutcomeSerializer):
+    converged = serializers.BooleanField()
+    passes = serializers.IntegerField()
+
+
+class AnalysisMoveSerializer(serializers.Serializer):
+    gain = serializers.FloatField()
+    gain_to_others = serializers.DictField(child=serializers.FloatField())
+    decisions = serializers.ListField(child=serializers.DictField(child=serializers.FloatField()))
+
+
+class AnalysisMovesSerializer(serializers.Serializer):
+    raise_ = AnalysisMoveSerializer(source="raise", label="raise")
+    retreat = AnalysisMoveSerializer(allow_null=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["raise"] = data.pop("raise_")
+        return data
+
+
+class AnalysisCheckSerializer(serializers.Serializer):
+    value = serializers.FloatField()
+    threshold = serializers.FloatField()
+    passed = serializers.BooleanField()
+    title = serializers.CharField()
+
+
+class AnalysisOutputSerializer(serializers.Serializer):
+    scenario = serializers.CharField()
+    rules = serializers.IntegerField()
+    status_quo = AnalysisOutcomeSerializer()
+    unilateral = serializers.DictField(child=AnalysisMovesSerializer())
+    no_deal = AnalysisNoDealSerializer()
+    best_coalition = AnalysisOutcomeSerializer()
+    best_coalition_without_commitments = AnalysisOutcomeSerializer()
+    best_total = AnalysisOutcomeSerializer()
+    best_total_without_commitments = AnalysisOutcomeSerializer()
+    fair_deal = AnalysisOutcomeSerializer()
+    fair_deal_without_commitments = AnalysisOutcomeSerializer()
+    max_pressure = AnalysisOutcomeSerializer()
+    all_minimum = AnalysisOutcomeSerializer()
+    checks = serializers.DictField(child=AnalysisCheckSerializer(), help_text="a, b, c, d.")
+
+
+class ScenarioAnalysisApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        operation_id="scenarios_analysis",
+        summary="Analyse a scenario (staff)",
+        description=(
+            "What the scenario rewards: status quo, best unilateral moves, the no-deal outcome, "
+            "best coalition score, best total and fair deal with and without commitments (and "
+            "the commitments they need), maximum pressure, and incentive checks a-d "
+            "(docs/analysis.md). Takes a few seconds."
+        ),
+        parameters=[AnalysisQuerySerializer],
+        responses={
+            200: AnalysisOutputSerializer,
+            404: OpenApiResponse(description="No such scenario."),
+            409: OpenApiResponse(
+                response=ScenarioProblemsSerializer,
+                description="The scenario is not valid yet, so it cannot be analysed.",
+            ),
+        },
+        tags=["scenarios"],
+    )
+    def get(self, request, slug: str):
+        if not is_staff(request):  # the analysis shows every team's red lines and costs
+            raise PermissionDenied("Analysing scenarios needs the permission to view them.")
+        query = AnalysisQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        scenario = scenario_get(slug=slug)
+        if scenario is None:
+            raise NotFound("No such scenario.")
+        result = scenario_analysis(scenario=scenario, rules=int(query.validated_data["rules"]))
+        if result is None:
+            errors = document_problems(scenario.to_document()).errors
+            return problems_response(errors, status.HTTP_409_CONFLICT)
+        return Response(AnalysisOutputSerializer(result).data)
 
 
 class ScenarioImportQuerySerializer(serializers.Serializer):

@@ -61,3 +61,16 @@ def scenario_public_view(*, document: dict) -> dict:
         ],
         "round_count": len(document["rounds"]),
     }
+
+
+def scenario_analysis(*, scenario: Scenario, rules: int | None = None) -> dict | None:
+    """What the scenario rewards (game.analysis, docs/analysis.md), or None while it is not
+    valid (the analyser needs a complete, valid document). The analyser is pure (it imports
+    the engine's scoring only), so this read does not reach into the game's services."""
+    from game.analysis import analyse_scenario
+    from game.engine import LATEST_RULES
+
+    document = scenario.to_document()
+    if document_problems(document) is not None:
+        return None
+    return analyse_scenario(document, rules=rules or LATEST_RULES)

@@ -7,4 +7,9 @@ urlpatterns = [
     path("scenarios/import", apis.ScenarioImportApi.as_view(), name="scenario-import"),
     path("scenarios/<slug:slug>/", apis.ScenarioDetailApi.as_view(), name="scenario-detail"),
     path("scenarios/<slug:slug>/export", apis.ScenarioExportApi.as_view(), name="scenario-export"),
+    path(
+        "scenarios/<slug:slug>/analysis",
+        apis.ScenarioAnalysisApi.as_view(),
+        name="scenario-analysis",
+    ),
 ]

@@ -11,8 +11,14 @@ from game.engine.preview import preview
 from game.engine.registry import APPLIERS, COMMANDS
 from game.engine.rules import apply, decide, replay
 from game.engine.scenario import PHASES, TIMED_PHASES
-from game.engine.scoring import score_round
-from game.engine.state import game_deadline, game_status, initial_state, timer_position
+from game.engine.scoring import LATEST_RULES, RULES_VERSIONS, check_rules_version, score_round
+from game.engine.state import (
+    game_deadline,
+    game_status,
+    initial_state,
+    rules_version,
+    timer_position,
+)
 from game.engine.views import event_visible, view, visible_events
 
 COMMAND_TYPES = tuple(COMMANDS)
@@ -26,7 +32,9 @@ __all__ = [
     "COMMAND_TYPES",
     "ERROR_CODES",
     "EVENT_KINDS",
+    "LATEST_RULES",
     "PHASES",
+    "RULES_VERSIONS",
     "SEAT_EVENT_KINDS",
     "SYSTEM_COMMAND_TYPES",
     "TIMED_PHASES",
@@ -34,6 +42,7 @@ __all__ = [
     "apply",
     "bot_commands",
     "bot_plan",
+    "check_rules_version",
     "decide",
     "event_visible",
     "game_deadline",
@@ -43,6 +52,7 @@ __all__ = [
     "player_seat",
     "preview",
     "replay",
+    "rules_version",
     "score_round",
     "timer_position",
     "view",

@@ -14,26 +14,34 @@ from game.engine.rules import apply, decide
 from game.engine.scenario import role_codes
 from game.engine.scoring import domestic_cost, pressure
 from game.engine.state import initial_state, timer_position
+from game.engine.strategies import strategy_plan
 from game.engine.views import view
 
 TOLERABLE_COST = 20.0
 MAX_PASSES = 6
 
 
-def bot_commands(state: dict, role: str, *, seed: int, now: float = 0.0) -> list[dict]:
+def bot_commands(
+    state: dict, role: str, *, seed: int, now: float = 0.0, strategy: str | None = None
+) -> list[dict]:
     """The commands a bot playing `role` issues now, in order (empty when it has nothing to
-    do: it has already acted in this phase, or the game is not running or is paused)."""
+    do: it has already acted in this phase, or the game is not running or is paused).
+    `strategy`: None for the default heuristic, or open / guarded / secretive
+    (strategies.py)."""
     seen = view(state, {"kind": "player", "role": role})
     actor = {"kind": "player", "role": role}
-    return [{**item, "actor": actor, "now": now} for item in bot_plan(seen, role, seed=seed)]
+    plan = bot_plan(seen, role, seed=seed, strategy=strategy)
+    return [{**item, "actor": actor, "now": now} for item in plan]
 
 
-def bot_plan(seen: dict, role: str, *, seed: int) -> list[dict]:
+def bot_plan(seen: dict, role: str, *, seed: int, strategy: str | None = None) -> list[dict]:
     """The same decisions from the role's view alone (what a remote bot client holds): command
     payloads without actor and time, for a client to send as they are."""
     if seen["status"] != "running" or seen["paused"]:
         return []
     rng = random.Random(f"{seed}:{role}:{seen['round']}:{seen['phase']}")
+    if strategy is not None:
+        return strategy_plan(seen, role, strategy, rng)
     plan = {
         "disclosure": _disclose,
         "negotiation": _negotiate,
@@ -252,11 +260,14 @@ def _hold(values: dict, lever: dict, op: str, bound: float) -> None:
         values[lever["key"]] = _strict_value(lever, op, bound)
 
 
-def play_game(scenario: dict, *, seed: int, now: float = 0.0) -> tuple[dict, list[dict]]:
+def play_game(
+    scenario: dict, *, seed: int, now: float = 0.0, strategies: dict[str, str] | None = None
+) -> tuple[dict, list[dict]]:
     """Play a whole game with one bot per role: returns the final state and every event.
 
     Timed phases end by a `tick` at their deadline, untimed ones by the facilitator's
-    `advance` one second later; `now` is the clock at the start.
+    `advance` one second later; `now` is the clock at the start. `strategies` maps role
+    codes to open / guarded / secretive (absent: the default heuristic).
     """
     state = initial_state(scenario, seed=seed)
     events: list[dict] = []
@@ -282,7 +293,8 @@ def play_game(scenario: dict, *, seed: int, now: float = 0.0) -> tuple[dict, lis
         for _ in range(MAX_PASSES):
             acted = False
             for code in role_codes(scenario):
-                for command in bot_commands(state, code, seed=seed, now=clock):
+                strategy = (strategies or {}).get(code)
+                for command in bot_commands(state, code, seed=seed, now=clock, strategy=strategy):
                     acted = bool(run(command)) or acted
             if not acted:
                 break

@@ -15,7 +15,7 @@ from game.engine.offers import OPS, binds, in_order, satisfies
 from game.engine.redlines import crossed, term_meets
 from game.engine.scenario import cost_multipliers, role_codes
 from game.engine.scoring import domestic_cost, score_round
-from game.engine.state import offer_parties
+from game.engine.state import offer_parties, rules_version
 
 MAX_TERMS = 20
 
@@ -141,6 +141,7 @@ def _figures(state: dict, role: str, values: dict, *, extra_terms: list[dict]) -
         penalties={role: broken_penalty + red_line_penalty},
         alignment_weight=scenario["scoring"]["alignment_weight"],
         coalition_weight=scenario["scoring"]["coalition_weight"],
+        rules=rules_version(state),
     )
     mine = scored["roles"][role]
     return {

@@ -12,11 +12,12 @@ from game.engine.offers import binding_terms, satisfies
 from game.engine.redlines import red_line_outcomes
 from game.engine.registry import applies
 from game.engine.scenario import cost_multipliers, role_codes, round_spec
-from game.engine.scoring import final_scores, score_round
-from game.engine.state import event, offer_parties, with_result
+from game.engine.scoring import final_scores, score_round, status_quo_scores
+from game.engine.state import event, offer_parties, rules_version, with_result
 
 METRICS = (
     "pressures",
+    "credited_pressures",
     "pairs",
     "alignment",
     "alignment_points",
@@ -66,14 +67,21 @@ def round_results_events(state: dict) -> list[dict]:
             detail_events.append(event("red_line_breached", data, [line["role"]]))
 
     multipliers = cost_multipliers(scenario, round_no)
+    weights = {
+        "alignment_weight": scoring["alignment_weight"],
+        "coalition_weight": scoring["coalition_weight"],
+        "rules": rules_version(state),
+    }
     scored = score_round(
         roles=scenario["roles"],
         levers=scenario["levers"],
         decisions=decisions,
         multipliers=multipliers,
         penalties={code: commitment_penalty[code] + red_line_penalty[code] for code in order},
-        alignment_weight=scoring["alignment_weight"],
-        coalition_weight=scoring["coalition_weight"],
+        **weights,
+    )
+    status_quo = status_quo_scores(
+        roles=scenario["roles"], levers=scenario["levers"], multipliers=multipliers, **weights
     )
     public = {
         "round": round_no,
@@ -88,6 +96,8 @@ def round_results_events(state: dict) -> list[dict]:
                 "base": scored["roles"][code]["score"],
                 "adjustment": 0,
                 "score": scored["roles"][code]["score"],
+                "status_quo": status_quo[code],
+                "gain": scored["roles"][code]["score"] - status_quo[code],
             }
             for code in order
         },

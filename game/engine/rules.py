@@ -14,6 +14,7 @@ from game.engine.checks import field, number
 from game.engine.errors import Rejected, RuleError
 from game.engine.registry import APPLIERS, COMMANDS
 from game.engine.scenario import role_codes
+from game.engine.scoring import LATEST_RULES
 from game.engine.state import initial_state
 
 ACTOR_KINDS = ("player", "facilitator", "system")
@@ -86,9 +87,10 @@ def apply(state: dict, event: dict) -> dict:
     return applier(state, event["data"])
 
 
-def replay(scenario: dict, *, seed: int, events: list[dict]) -> dict:
-    """The state after folding `events` over a fresh game: what the event log says."""
-    state = initial_state(scenario, seed=seed)
+def replay(scenario: dict, *, seed: int, events: list[dict], rules: int = LATEST_RULES) -> dict:
+    """The state after folding `events` over a fresh game scored under `rules`: what the
+    event log says."""
+    state = initial_state(scenario, seed=seed, rules=rules)
     for item in events:
         state = apply(state, item)
     return state

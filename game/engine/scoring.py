@@ -5,12 +5,29 @@ Inputs use the scenario's own shapes, so an instructor can call these directly:
 "holders": {role: {"start", "cost"}}}], `decisions` = {role: {lever: value}}.
 Sums use math.fsum, which is exactly rounded: results do not depend on the order of roles or
 levers, so relabelling roles cannot change a score even in the last bit.
+
+Scoring rules versions (a game records the one it is played under, `state["rules"]`):
+1. alignment compares pressures as decided;
+2. alignment compares *credited* pressures max(p, p0), p0 the pressure of the role's start
+   value, so retreating below one's start can no longer buy alignment. Effectiveness and
+   cost use p and x as decided under both.
 """
 
 from itertools import combinations
 from math import fsum
 
 LEVEL_RANK = {None: 0, "existence": 1, "full": 2}
+RULES_VERSIONS = (1, 2)
+LATEST_RULES = 2
+UNVERSIONED_RULES = 1  # a state or export that names no version predates versioning
+
+
+def check_rules_version(rules) -> int:
+    """The version itself, or ValueError naming a version these formulas cannot score."""
+    if isinstance(rules, bool) or rules not in RULES_VERSIONS:
+        known = ", ".join(str(version) for version in RULES_VERSIONS)
+        raise ValueError(f"unknown scoring rules version {rules!r} (known: {known})")
+    return rules
 
 
 def pressure(value: float, lever: dict) -> float:
@@ -30,6 +47,22 @@ def pressures(levers: list[dict], decisions: dict[str, dict[str, float]]) -> dic
             if role in lever["holders"]
         }
         for role, values in decisions.items()
+    }
+
+
+def credited_pressures(levers: list[dict], pressure_by_role: dict, rules: int) -> dict:
+    """The pressures alignment compares: p under rules 1, max(p, p0) under rules 2."""
+    if rules == 1:
+        return pressure_by_role
+    start = {
+        lever["key"]: {
+            code: pressure(held["start"], lever) for code, held in lever["holders"].items()
+        }
+        for lever in levers
+    }
+    return {
+        role: {key: max(p, start[key][role]) for key, p in held.items()}
+        for role, held in pressure_by_role.items()
     }
 
 
@@ -129,12 +162,16 @@ def score_round(
     adjustments: dict[str, float] | None = None,
     alignment_weight: float = 0.5,
     coalition_weight: float = 0.5,
+    rules: int = LATEST_RULES,
 ) -> dict:
-    """Every figure of one round. `penalties` are red-line and broken-commitment points."""
+    """Every figure of one round under scoring rules `rules`. `penalties` are red-line and
+    broken-commitment points."""
+    check_rules_version(rules)
     order = [role["code"] for role in roles]
     weights = {lever["key"]: lever["weight"] for lever in levers}
     p = pressures(levers, {code: decisions[code] for code in order})
-    pairs = pair_alignments(p, weights, order)
+    credited = credited_pressures(levers, p, rules)
+    pairs = pair_alignments(credited, weights, order)
     alignment = coalition_alignment(pairs)
     points = alignment_points(alignment)
     effect = effectiveness(p, weights, {role["code"]: role["weight"] for role in roles})
@@ -155,6 +192,7 @@ def score_round(
         }
     return {
         "pressures": p,
+        "credited_pressures": credited,
         "pairs": pairs,
         "alignment": alignment,
         "alignment_points": points,
@@ -163,6 +201,37 @@ def score_round(
         "spread": lever_spread(p, levers),
         "roles": per_role,
     }
+
+
+def status_quo_scores(
+    *,
+    roles: list[dict],
+    levers: list[dict],
+    multipliers: dict | None = None,
+    alignment_weight: float = 0.5,
+    coalition_weight: float = 0.5,
+    rules: int = LATEST_RULES,
+) -> dict[str, float]:
+    """Each role's round score had every role kept its start values (same injects, no
+    commitments, no penalties, no adjustments): the status quo a gain is measured from."""
+    start = {
+        role["code"]: {
+            lever["key"]: lever["holders"][role["code"]]["start"]
+            for lever in levers
+            if role["code"] in lever["holders"]
+        }
+        for role in roles
+    }
+    scored = score_round(
+        roles=roles,
+        levers=levers,
+        decisions=start,
+        multipliers=multipliers,
+        alignment_weight=alignment_weight,
+        coalition_weight=coalition_weight,
+        rules=rules,
+    )
+    return {code: entry["score"] for code, entry in scored["roles"].items()}
 
 
 def final_scores(rounds: list[dict], role_order: list[str]) -> dict:

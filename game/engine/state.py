@@ -9,17 +9,21 @@ import copy
 from numbers import Real
 
 from game.engine.scenario import start_values
+from game.engine.scoring import LATEST_RULES, UNVERSIONED_RULES, check_rules_version
 
 STATE_VERSION = 1
 
 
-def initial_state(scenario: dict, *, seed: int) -> dict:
-    """A game in the lobby: round 0, no players, every role at its start values."""
+def initial_state(scenario: dict, *, seed: int, rules: int = LATEST_RULES) -> dict:
+    """A game in the lobby: round 0, no players, every role at its start values, scored
+    under scoring rules version `rules` (new games: the latest)."""
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError("seed must be an int")
+    check_rules_version(rules)
     scenario = copy.deepcopy(scenario)
     return {
         "version": STATE_VERSION,
+        "rules": rules,
         "scenario": scenario,
         "seed": seed,
         "status": "lobby",
@@ -42,6 +46,11 @@ def initial_state(scenario: dict, *, seed: int) -> dict:
         "final": None,
         "end_reason": None,
     }
+
+
+def rules_version(state: dict) -> int:
+    """The scoring rules version the game is played under (a state without one: 1)."""
+    return state.get("rules", UNVERSIONED_RULES)
 
 
 def event(kind: str, data: dict, audience) -> dict:

@@ -264,8 +264,9 @@ def coalition(size: int, *, rounds: int = 2, seconds: int = 60) -> dict:
 class Table:
     """Drives one game in a test: commands by role code, "facilitator" or "system"."""
 
-    def __init__(self, scenario_: dict, *, seed: int = 7, now: float = 1000.0):
-        self.state = initial_state(scenario_, seed=seed)
+    def __init__(self, scenario_: dict, *, seed: int = 7, now: float = 1000.0, rules=None):
+        versioned = {} if rules is None else {"rules": rules}
+        self.state = initial_state(scenario_, seed=seed, **versioned)
         self.events: list[dict] = []
         self.now = now
 

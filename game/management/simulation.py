@@ -18,6 +18,7 @@ from datetime import datetime
 from django.db import transaction
 
 from game import engine
+from game.engine.scoring import UNVERSIONED_RULES
 from game.models import Game
 from game.services import Actor, CommandRefused, game_create, game_execute, player_join
 from game.services.export import EXPORT_FORMAT
@@ -121,8 +122,16 @@ def replay_export(document: dict) -> tuple[dict, list[str]]:
     last_seq = document["game"].get("last_seq")
     if last_seq != len(events):
         differences.append(f"game.last_seq: export {last_seq}, log has {len(events)} events")
+    # An export made before rules versions were recorded was played under version 1.
+    rules = document["game"].get("rules_version", UNVERSIONED_RULES)
+    if rules not in engine.RULES_VERSIONS:
+        known = ", ".join(str(version) for version in engine.RULES_VERSIONS)
+        raise ExportUnreadable(
+            f"the game was played under scoring rules version {rules!r}, "
+            f"which this version cannot replay (it knows {known})"
+        )
     try:
-        state = engine.initial_state(scenario, seed=seed)
+        state = engine.initial_state(scenario, seed=seed, rules=rules)
         for index, event in enumerate(events):
             if event["kind"] in RECOMPUTED_KINDS:
                 differences += _decide_again(state, events, index)
@@ -138,6 +147,9 @@ def replay_export(document: dict) -> tuple[dict, list[str]]:
 # Events the engine computes (rather than records) when a phase ends: checked by deciding that
 # phase end again. round_scored comes first among the scoring events of its command.
 RECOMPUTED_KINDS = ("round_scored", "game_ended")
+# Fields added to computed events after exports already existed (additive): a log written
+# before them lacks them, which is not a difference.
+LATER_FIELDS = frozenset({"credited_pressures", "status_quo", "gain"})
 
 
 def _decide_again(state: dict, events: list[dict], index: int) -> Iterator[str]:
@@ -165,9 +177,23 @@ def _decide_again(state: dict, events: list[dict], index: int) -> Iterator[str]:
         if item["kind"] != log_item["kind"]:
             yield f"{path}.kind: log {log_item['kind']!r}, recomputed {item['kind']!r}"
             return
-        yield from diff(log_item["data"], item["data"], f"{path}.data", names=("log", "recomputed"))
+        recomputed_data = _without_later_fields(item["data"], log_item["data"])
+        yield from diff(
+            log_item["data"], recomputed_data, f"{path}.data", names=("log", "recomputed")
+        )
     if len(found) < len(recomputed):
         yield f"{where}: the log ends before the {len(recomputed)} events its phase end makes"
+
+
+def _without_later_fields(recomputed, logged):
+    """`recomputed` without the LATER_FIELDS that `logged` (at the same place) lacks."""
+    if not isinstance(recomputed, dict) or not isinstance(logged, dict):
+        return recomputed
+    return {
+        key: _without_later_fields(value, logged.get(key))
+        for key, value in recomputed.items()
+        if key in logged or key not in LATER_FIELDS
+    }
 
 
 def _epoch(at) -> float:

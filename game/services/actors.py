@@ -10,6 +10,7 @@ class Actor:
     player_id: int | None = None
     user_id: int | None = None
     name: str = ""
+    bot: bool = False  # a seat played by a server-side bot (game.services.bots)
 
     @classmethod
     def system(cls) -> "Actor":
@@ -28,7 +29,13 @@ class Actor:
     @classmethod
     def for_player(cls, player) -> "Actor":
         """A seated player (a game.models.Player row)."""
-        return cls(kind="player", role=player.role, player_id=player.pk, name=player.name)
+        return cls(
+            kind="player",
+            role=player.role,
+            player_id=player.pk,
+            name=player.name,
+            bot=bool(getattr(player, "bot_strategy", "")),
+        )
 
     @property
     def key(self) -> str:

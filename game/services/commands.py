@@ -132,7 +132,19 @@ def game_execute(
             frames = build_frames(snapshot=game.snapshot, state=game.state, events=stored)
             views = build_views(snapshot=game.snapshot, state=game.state, seq=game.last_seq)
             transaction.on_commit(partial(broadcast_events, game.pk, stored, frames, views))
+            if not actor.bot and _has_bots(game):  # bots answer people, timers, facilitators
+                transaction.on_commit(partial(_run_bots, game.pk, now))
     return CommandResult(seq=game.last_seq, events=stored, created=created_by(stored))
+
+
+def _has_bots(game: Game) -> bool:
+    return game.players.filter(removed=False).exclude(bot_strategy="").exists()
+
+
+def _run_bots(game_id: int, now: float) -> None:
+    from game.services.bots import game_run_bots
+
+    game_run_bots(game_id=game_id, now=now)
 
 
 def _append_events(game: Game, events: list[dict], *, actor: Actor, now: float) -> list[dict]:

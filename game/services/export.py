@@ -37,6 +37,7 @@ def game_export(*, game: Game, viewer: dict | None = None) -> dict:
             "title": game.title,
             "status": game.status,
             "seed": game.seed,
+            "rules_version": game.rules_version,
             "scenario_slug": game.snapshot.get("slug"),
             "created_at": game.created_at.isoformat(),
             "updated_at": game.updated_at.isoformat(),

@@ -32,7 +32,7 @@ def game_create(
 ) -> Game:
     """Create a game in the lobby on a snapshot of a normalized scenario document."""
     seed = secrets.randbelow(2**31) if seed is None else seed
-    state = engine.initial_state(snapshot, seed=seed)
+    state = engine.initial_state(snapshot, seed=seed, rules=engine.LATEST_RULES)
     for _ in range(10):
         try:
             with transaction.atomic():
@@ -41,6 +41,7 @@ def game_create(
                     scenario=scenario,
                     snapshot=snapshot,
                     seed=seed,
+                    rules_version=engine.rules_version(state),
                     state=state,
                     status=engine.game_status(state),
                     created_by=created_by,
@@ -90,7 +91,7 @@ def player_authenticate(*, game_code: str, token: str) -> Player | None:
 
 def game_rebuild_state(*, game: Game) -> dict:
     """Fold the whole event log over the initial state (the log is the source of truth)."""
-    state = engine.initial_state(game.snapshot, seed=game.seed)
+    state = engine.initial_state(game.snapshot, seed=game.seed, rules=game.rules_version)
     for event in Event.objects.filter(game=game).order_by("seq").iterator():
         state = engine.apply(state, event.as_dict())
     return state

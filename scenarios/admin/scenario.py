@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from game.services import game_create
+from scenarios.admin.analysis import analysis_html, failed_check_warnings, scenario_page_analysis
 from scenarios.admin.checks import ScenarioPageAdmin, draft_items
 from scenarios.admin.forms import ScenarioImportForm
 from scenarios.admin.inlines import LeverInline, RedLineInline, RoleInline, RoundInline
@@ -80,7 +81,7 @@ class ScenarioAdmin(ScenarioPageAdmin):
     search_fields = ["title", "slug", "summary", "roles__code", "roles__name"]
     date_hierarchy = "updated_at"
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "created_at", "updated_at"]
+    readonly_fields = ["status", "analysis", "created_at", "updated_at"]
     fieldsets = [
         (
             None,
@@ -104,6 +105,15 @@ class ScenarioAdmin(ScenarioPageAdmin):
             },
         ),
         ("Status", {"fields": ["status", "created_at", "updated_at"]}),
+        (
+            "Analysis",
+            {
+                "fields": ["analysis"],
+                "description": "What this scenario rewards, solved exactly over the levers' "
+                "steps (manage.py analyse_scenario; docs/analysis.md). A failed check is a "
+                "warning: it does not block publishing.",
+            },
+        ),
     ]
     inlines = [RoleInline, LeverInline, RedLineInline, RoundInline]
     actions = [
@@ -136,6 +146,16 @@ class ScenarioAdmin(ScenarioPageAdmin):
     @admin.display(description="rounds", ordering="round_count")
     def round_count(self, scenario):
         return scenario.round_count
+
+    @admin.display(description="analysis")
+    def analysis(self, scenario):
+        return analysis_html(scenario_page_analysis(scenario))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            scenario = self.get_object(request, unquote(object_id))
+            failed_check_warnings(request, scenario_page_analysis(scenario))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="status")
     def status(self, scenario):

@@ -266,3 +266,68 @@ def test_ending_early_finals_cover_scored_rounds_only(trio):
     assert ended["data"]["final"]["roles"]["A"] == pytest.approx(
         trio.state["results"][0]["scores"]["A"]["score"]
     )
+
+
+def retreat_round(rules):
+    table = Table(worked_example(), rules=rules)
+    table.start()
+    [scored] = of_kind(
+        score(table, {"A": {"s": 40, "e": 5}, "B": {"s": 40, "e": 4}}), "round_scored"
+    )
+    return table, scored["data"]
+
+
+def test_new_games_record_rules_v2_and_score_the_second_worked_example():
+    """A game records its rules version; v2 gives the DESIGN's second example."""
+    table, data = retreat_round(None)
+    assert table.state["rules"] == 2
+    assert data["metrics"]["alignment"] == pytest.approx(0.8)
+    assert data["metrics"]["credited_pressures"]["A"] == pytest.approx({"s": 0.5, "e": 0.5})
+    assert round(data["scores"]["A"]["score"], 3) == 79.667
+    assert round(data["scores"]["B"]["score"], 3) == 79.167
+
+
+def test_a_game_under_rules_v1_keeps_the_v1_formulas():
+    _, data = retreat_round(1)
+    assert data["metrics"]["alignment"] == pytest.approx(0.9)
+
+
+def test_a_state_without_a_rules_version_scores_under_v1():
+    """States cached before versions were recorded were played under v1."""
+    table = Table(worked_example())
+    del table.state["rules"]
+    table.start()
+    [scored] = of_kind(
+        score(table, {"A": {"s": 40, "e": 5}, "B": {"s": 40, "e": 4}}), "round_scored"
+    )
+    assert scored["data"]["metrics"]["alignment"] == pytest.approx(0.9)
+
+
+def test_round_scored_reports_status_quo_and_gain_per_role():
+    """status_quo: the score at everyone's start values (worked example: 75.417 each);
+    gain = base − status_quo; a facilitator adjustment changes neither."""
+    table = Table(worked_example())
+    table.start()
+    [scored] = of_kind(
+        score(table, {"A": {"s": 70, "e": 5}, "B": {"s": 40, "e": 4}}), "round_scored"
+    )
+    scores = scored["data"]["scores"]
+    assert scores["A"]["status_quo"] == pytest.approx(75.416667)
+    assert scores["B"]["status_quo"] == pytest.approx(75.416667)
+    assert scores["A"]["gain"] == pytest.approx(77.666667 - 75.416667)
+    assert scores["B"]["gain"] == pytest.approx(79.166667 - 75.416667)
+    assert scores["A"]["gain"] == pytest.approx(scores["A"]["base"] - scores["A"]["status_quo"])
+
+
+def test_status_quo_uses_the_rounds_cost_multipliers_and_no_penalties():
+    """With start values nobody pays a cost, so the status quo is γ·K0 + (1 − γ)·100 even
+    with injects and red lines in play."""
+    spec = worked_example()
+    spec["rounds"] = [round_("One", injects=[inject("Shock", effects=[("A", "s", 3)])])]
+    spec["red_lines"] = [red_line("a-s", "A", "s", "floor", 60, penalty=25)]
+    table = Table(spec)
+    table.start()
+    [scored] = of_kind(
+        score(table, {"A": {"s": 70, "e": 5}, "B": {"s": 40, "e": 4}}), "round_scored"
+    )
+    assert scored["data"]["scores"]["A"]["status_quo"] == pytest.approx(75.416667)

@@ -17,6 +17,7 @@ from game.engine.scoring import (
     pair_alignments,
     pressure,
     score_round,
+    status_quo_scores,
 )
 from game.engine.testing import lever, role, worked_example
 
@@ -237,9 +238,10 @@ def test_effectiveness_and_alignment_stay_in_range(game):
     )
 
 
-@given(games(), st.randoms(use_true_random=False))
-def test_scores_do_not_depend_on_role_labels_or_order(game, rng):
-    """Renaming the roles and listing them in another order changes no figure."""
+@given(games(), st.randoms(use_true_random=False), st.sampled_from([1, 2]))
+def test_scores_do_not_depend_on_role_labels_or_order(game, rng, rules):
+    """Renaming the roles and listing them in another order changes no figure (under either
+    scoring rules version)."""
     roles, levers, decisions, penalties = game
     codes = [item["code"] for item in roles]
     shuffled = codes[:]
@@ -256,8 +258,12 @@ def test_scores_do_not_depend_on_role_labels_or_order(game, rng):
     rng.shuffle(levers2)
     decisions2 = {rename[code]: values for code, values in decisions.items()}
     penalties2 = {rename[code]: value for code, value in penalties.items()}
-    first = score_round(roles=roles, levers=levers, decisions=decisions, penalties=penalties)
-    second = score_round(roles=roles2, levers=levers2, decisions=decisions2, penalties=penalties2)
+    first = score_round(
+        roles=roles, levers=levers, decisions=decisions, penalties=penalties, rules=rules
+    )
+    second = score_round(
+        roles=roles2, levers=levers2, decisions=decisions2, penalties=penalties2, rules=rules
+    )
     for key in ("alignment", "alignment_points", "effectiveness", "coalition"):
         assert first[key] == second[key]
     for code in codes:
@@ -272,3 +278,71 @@ def test_pair_alignments_follow_the_given_role_order():
     p = {"A": {"x": 1.0}, "B": {"x": 0.0}, "C": {"x": 0.5}}
     pairs = pair_alignments(p, {"x": 1}, ["C", "A", "B"])
     assert [pair["roles"] for pair in pairs] == [["C", "A"], ["C", "B"], ["A", "B"]]
+
+
+# Scoring rules v2: credited pressure --------------------------------------------------------
+
+
+def test_second_worked_example_rules_v2_matches_design():
+    """A retreats on s below its start: p̃(A)=(0.5, 0.5), S=0.8, 90 points, E=46.667,
+    K=68.333, C(A)=9 (no cost, no credit for the retreat), R(A)=79.667, R(B)=79.167."""
+    result = score_worked({"A": {"s": 40, "e": 5}, "B": {"s": 40, "e": 4}}, rules=2)
+    assert result["pressures"]["A"] == pytest.approx({"s": 0.4, "e": 0.5})
+    assert result["credited_pressures"]["A"] == pytest.approx({"s": 0.5, "e": 0.5})
+    assert result["credited_pressures"]["B"] == pytest.approx({"s": 0.4, "e": 0.6})
+    assert result["alignment"] == pytest.approx(0.8)
+    assert round(result["alignment_points"], 3) == 90.0
+    assert round(result["effectiveness"], 3) == 46.667
+    assert round(result["coalition"], 3) == 68.333
+    a, b = result["roles"]["A"], result["roles"]["B"]
+    assert (round(a["cost"], 3), round(b["cost"], 3)) == (9.0, 10.0)
+    assert (round(a["score"], 3), round(b["score"], 3)) == (79.667, 79.167)
+
+
+def test_second_worked_example_under_rules_v1_credits_the_retreat():
+    """Under v1 the same retreat gives S=0.9: the design's reason for v2."""
+    result = score_worked({"A": {"s": 40, "e": 5}, "B": {"s": 40, "e": 4}}, rules=1)
+    assert result["alignment"] == pytest.approx(0.9)
+    assert result["credited_pressures"] == result["pressures"]
+
+
+def test_first_worked_example_is_the_same_under_both_versions():
+    """Nobody retreats below its start there, so v1 and v2 agree."""
+    decisions = {"A": {"s": 70, "e": 5}, "B": {"s": 40, "e": 4}}
+    assert score_worked(decisions, rules=1) == {
+        **score_worked(decisions, rules=2),
+        "credited_pressures": score_worked(decisions, rules=1)["pressures"],
+    }
+
+
+def test_unknown_rules_version_is_refused():
+    with pytest.raises(ValueError, match="unknown scoring rules version 3"):
+        score_worked({"A": {"s": 70, "e": 5}, "B": {"s": 40, "e": 4}}, rules=3)
+
+
+def test_status_quo_scores_are_the_scores_at_start_values():
+    """Worked example at start: S=0.3, 65 points, E=36.667, K=50.833, N=100, R=75.417."""
+    scores = status_quo_scores(roles=WORKED["roles"], levers=WORKED["levers"])
+    assert scores == pytest.approx({"A": 75.416667, "B": 75.416667})
+
+
+@given(games(), st.data())
+def test_retreating_below_start_never_raises_alignment_v2(game, data):
+    """Under v2, moving one role's lever from at-or-above its start pressure to below it
+    never raises any pair's S nor A; it can only lower effectiveness."""
+    roles, levers, decisions, _ = game
+    code = data.draw(st.sampled_from([item["code"] for item in roles]))
+    held = [item for item in levers if code in item["holders"]]
+    target = data.draw(st.sampled_from(held))
+    start = target["holders"][code]["start"]
+    below = [value for value in range(0, 11) if pressure(value, target) < pressure(start, target)]
+    if not below:
+        return
+    retreat = data.draw(st.sampled_from(below))
+    before = {**decisions, code: {**decisions[code], target["key"]: start}}
+    after = {**decisions, code: {**decisions[code], target["key"]: retreat}}
+    first = score_round(roles=roles, levers=levers, decisions=before, rules=2)
+    second = score_round(roles=roles, levers=levers, decisions=after, rules=2)
+    assert second["alignment"] == pytest.approx(first["alignment"], abs=1e-12)
+    assert second["effectiveness"] <= first["effectiveness"] + 1e-9
+    assert second["coalition"] <= first["coalition"] + 1e-9

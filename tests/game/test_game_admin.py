@@ -60,3 +60,24 @@ def test_games_and_events_are_read_only_in_the_admin(admin_client, coalition):
     assert "player_joined" in events
     reply = admin_client.post(reverse("admin:game_game_delete", args=[game.pk]), {"post": "yes"})
     assert reply.status_code == 403 and Game.objects.filter(pk=game.pk).exists()
+
+
+def test_fill_empty_seats_with_bots_action(admin_client, coalition):
+    """A facilitator fills a lobby's empty teams with bots of a chosen strategy."""
+    from game.services import game_create, player_join
+
+    game = game_create(snapshot=coalition.to_document(), scenario=coalition, seed=1)
+    player_join(game=game, name="Ana", role="JP")
+    reply = admin_client.post(
+        reverse("admin:game_game_changelist"),
+        {"action": "fill_with_guarded_bots", "_selected_action": [game.pk]},
+        follow=True,
+    )
+    assert f"{game.code}: guarded bots seated on US, ROK." in reply.content.decode()
+    game.refresh_from_db()
+    seated = sorted(p["role"] for p in game.state["players"].values())
+    assert seated == ["JP", "ROK", "US"]
+    assert sorted(game.players.exclude(bot_strategy="").values_list("role", flat=True)) == [
+        "ROK",
+        "US",
+    ]

@@ -89,3 +89,21 @@ def test_deleting_the_scenario_keeps_the_game(bundled):
         table.run("advance", "facilitator")
     assert table.state["status"] == "ended"
     assert len(table.state["results"]) == len(document["rounds"])
+
+
+def test_a_new_game_records_the_latest_scoring_rules_and_rebuilds_under_its_own(bundled):
+    """New games play under the latest rules; a game created before versions were recorded
+    (version 1 in the database) is rebuilt from its log under version 1."""
+    from game.services.lifecycle import game_rebuild_state
+
+    document = bundled["coalition-2022"].to_document()
+    game = game_create(snapshot=document, seed=5)
+    assert game.rules_version == engine.LATEST_RULES == 2
+    assert game.state["rules"] == 2
+    game.rules_version = 1
+    game.state = {key: value for key, value in game.state.items() if key != "rules"}
+    game.save()
+    rebuilt = game_rebuild_state(game=game)
+    assert rebuilt["rules"] == 1
+    game.state = rebuilt
+    game.save()

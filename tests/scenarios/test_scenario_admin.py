@@ -714,3 +714,34 @@ def test_import_page_is_for_staff_only(client, django_user_model):
     response = client.get(url("scenario_import"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_change_page_shows_the_analysis_and_failed_checks_as_warnings(admin_client, published):
+    """The small test scenario fails checks (b) and (c): both are warnings on its page, and
+    it stays published (a failed check never blocks publishing)."""
+    response = admin_client.get(change_url(published))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "fair deal" in page and "maximum pressure" in page
+    warnings = [text for text in shown_messages(response) if text.startswith("Analysis check")]
+    assert [text[:19] for text in warnings] == ["Analysis check (b) ", "Analysis check (c) "]
+    assert all("Publishing is not blocked" in text for text in warnings)
+    published.refresh_from_db()
+    assert published.published
+
+
+def test_bundled_scenario_page_has_no_analysis_warning(admin_client):
+    from scenarios.services import scenario_import_bundled
+
+    scenario = {s.slug: s for s in scenario_import_bundled()}["taiwan-strait-2027"]
+    response = admin_client.get(change_url(scenario))
+    assert not [text for text in shown_messages(response) if text.startswith("Analysis check")]
+    assert "(d) pass" in html.unescape(response.content.decode()).replace("<strong>", "").replace(
+        "</strong>", ""
+    )
+
+
+def test_an_unfinished_draft_has_no_analysis_yet(admin_client, scenario):
+    scenario.rounds.all().delete()
+    response = admin_client.get(change_url(scenario))
+    assert "Available once the scenario is complete and valid." in response.content.decode()

@@ -265,6 +265,7 @@ def test_scenario_endpoints_generate_a_valid_schema_without_warnings():
         "/api/scenarios/",
         "/api/scenarios/{slug}/",
         "/api/scenarios/{slug}/export",
+        "/api/scenarios/{slug}/analysis",
         "/api/scenarios/import",
     }
     import_responses = schema["paths"]["/api/scenarios/import"]["post"]["responses"]
@@ -283,3 +284,32 @@ def test_schema_endpoint_serves_the_scenario_api(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert "/api/scenarios/{slug}/" in json.loads(response.content)["paths"]
+
+
+# Analysis ----------------------------------------------------------------------------------
+
+
+def test_analysis_is_for_staff_only(client, user_client, published):
+    url = f"/api/scenarios/{published.slug}/analysis"
+    assert client.get(url).status_code == 403
+    assert user_client.get(url).status_code == 403
+
+
+def test_staff_get_the_analysis_with_its_checks(staff_client, published):
+    response = staff_client.get(f"/api/scenarios/{published.slug}/analysis")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["scenario"] == published.slug and data["rules"] == 2
+    assert set(data["checks"]) == {"a", "b", "c", "d"}
+    assert set(data["checks"]["a"]) == {"value", "threshold", "passed", "title"}
+    for key in ("status_quo", "no_deal", "fair_deal", "fair_deal_without_commitments"):
+        assert set(data[key]) >= {"final", "decisions", "rounds", "commitments"}
+    assert set(next(iter(data["unilateral"].values()))) == {"raise", "retreat"}
+    assert (
+        staff_client.get(f"/api/scenarios/{published.slug}/analysis?rules=1").json()["rules"] == 1
+    )
+    assert staff_client.get(f"/api/scenarios/{published.slug}/analysis?rules=9").status_code == 400
+
+
+def test_analysis_of_a_missing_scenario_is_404(staff_client):
+    assert staff_client.get("/api/scenarios/nope/analysis").status_code == 404

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from game import engine
 from game.management.simulation import ExportUnreadable, replay_export, score_table
 
 EXIT_DIFFERENT = 1
@@ -35,6 +36,7 @@ class Command(BaseCommand):
                 f"Cannot replay {path}: {unreadable}", returncode=EXIT_UNREADABLE
             ) from None
         if not quiet:
+            self.stdout.write(f"scoring rules version {engine.rules_version(state)}")
             for line in score_table(state):
                 self.stdout.write(line)
         rounds = len(state["results"])
