@@ -13,7 +13,7 @@ from game.engine.offers import in_order
 from game.engine.redlines import project
 from game.engine.scenario import cost_multipliers, role_codes
 from game.engine.scoring import awareness_matrix, known_level
-from game.engine.state import offer_parties
+from game.engine.state import offer_parties, rules_version
 
 # Chat messages carried in a view; older ones are read page by page from the event log.
 CHAT_IN_VIEW = 30
@@ -85,6 +85,7 @@ def view(state: dict, viewer: dict) -> dict:
         "paused": state["paused"],
         "remaining": state["remaining"],
         "rounds_total": len(scenario["rounds"]),
+        "rules": rules_version(state),
         "scenario": scenario if god else _public_scenario(scenario),
         "rounds": _rounds(state),
         "players": _players(state),

@@ -31,6 +31,7 @@ VIEW_KEYS = {
     "paused",
     "remaining",
     "rounds_total",
+    "rules",
     "scenario",
     "rounds",
     "players",
