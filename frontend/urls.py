@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/", views.console_list, name="console-list"),
     path("console/<gamecode:code>/", views.console, name="console"),
     path("console/<gamecode:code>/qr.svg", views.join_qr, name="join-qr"),
+    path("console/<gamecode:code>/bots", views.console_bots, name="console-bots"),
     path("watch/<gamecode:code>/", views.watch, name="watch"),
     path("projector/<gamecode:code>/", views.projector, name="projector"),
 ]

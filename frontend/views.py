@@ -8,6 +8,7 @@ their viewer, so no page's HTML ever holds what its viewer may not know.
 import io
 
 import segno
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -19,10 +20,12 @@ from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import Throttled
 
 from game.api import check_join_rate
+from game.engine.strategies import STRATEGIES
 from game.models import Game
 from game.realtime.auth import watch_key_valid
 from game.services import CommandRefused, player_authenticate, player_join
 from game.services.access import staff_games, staff_may_run_game
+from game.services.bots import game_fill_empty_seats, game_seat_bot
 from game.sessions import session_player_token, session_remember_player
 
 
@@ -131,7 +134,33 @@ def console(request, code: str):
         "watch": f"{base}{reverse('watch', args=[game.code])}?key={game.watch_key}",
         "projector": f"{base}{reverse('projector', args=[game.code])}?key={game.watch_key}",
     }
-    return render(request, "frontend/console.html", {"game": game, "links": links})
+    context = {"game": game, "links": links, "strategies": STRATEGIES}
+    return render(request, "frontend/console.html", context)
+
+
+@staff_member_required
+@require_http_methods(["POST"])
+def console_bots(request, code: str):
+    """Seat a bot of the chosen strategy on one team, or on every empty team."""
+    game = _run_game(request, code)
+    strategy = request.POST.get("strategy", "")
+    team = request.POST.get("team", "")
+    try:
+        if game.status == Game.Status.ENDED:
+            raise CommandRefused("game_ended", _("The game has ended; no seat is left to fill."))
+        if team == "empty":
+            bots = game_fill_empty_seats(game=game, strategy=strategy)
+        else:
+            bots = [game_seat_bot(game=game, role=team, strategy=strategy)]
+    except CommandRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        if bots:
+            names = ", ".join(bot.name for bot in bots)
+            messages.success(request, _("Seated: %(names)s.") % {"names": names})
+        else:
+            messages.info(request, _("Every team already has someone: no bot was seated."))
+    return redirect("console", code=game.code)
 
 
 @staff_member_required
