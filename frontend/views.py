@@ -178,19 +178,19 @@ def join_qr(request, code: str):
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
-def _watch_page(request, code: str, template: str):
+def _watch_page(request, code: str, mode: str):
     game = _game(code)
     key = request.GET.get("key", "")
     if not watch_key_valid(game, key):
         return render(request, "frontend/watch_denied.html", {"game": game}, status=403)
-    return render(request, template, {"game": game, "key": key})
+    return render(request, "frontend/watch.html", {"game": game, "key": key, "mode": mode})
 
 
 def watch(request, code: str):
     """The read-only observer view: public information only."""
-    return _watch_page(request, code, "frontend/watch.html")
+    return _watch_page(request, code, "watch")
 
 
 def projector(request, code: str):
     """The room's projector: public information in large type."""
-    return _watch_page(request, code, "frontend/projector.html")
+    return _watch_page(request, code, "projector")

@@ -54,7 +54,10 @@ def expiry_events(state: dict) -> list[dict]:
     ]
 
 
-def _terms(state: dict, raw, parties: list[str]) -> list[dict]:
+def parse_terms(state: dict, raw, *, parties: list[str] | None, durations: bool = True) -> list:
+    """Terms as sent: each names a role (one of `parties`, when given), a lever it holds, an
+    op and a value in range and on step, and (with `durations`) how long it binds. Offers
+    check all of it; previews of an offer being composed check what is already chosen."""
     scenario = state["scenario"]
     items = checks.list_of(raw, "terms", max_items=MAX_TERMS, min_items=1)
     terms = []
@@ -62,19 +65,22 @@ def _terms(state: dict, raw, parties: list[str]) -> list[dict]:
         where = f"terms[{index}]"
         item = checks.dict_of(item, where)
         by = checks.role(scenario, item.get("by"), f"{where}.by")
-        if by not in parties:
+        if parties is not None and by not in parties:
             raise Rejected(
                 "term_party",
                 f"'{where}.by': {by} is not a party to this offer; a term can only bind the "
                 "proposer or an addressee.",
             )
         lever = checks.held_lever(scenario, item.get("lever"), f"{where}.lever", holder=by)
-        op = checks.choice(item.get("op"), f"{where}.op", OPS)
-        value = checks.lever_value(lever, item.get("value"), f"{where}.value")
-        duration = checks.choice(item.get("duration"), f"{where}.duration", DURATIONS)
-        terms.append(
-            {"by": by, "lever": lever["key"], "op": op, "value": value, "duration": duration}
-        )
+        term = {
+            "by": by,
+            "lever": lever["key"],
+            "op": checks.choice(item.get("op"), f"{where}.op", OPS),
+            "value": checks.lever_value(lever, item.get("value"), f"{where}.value"),
+        }
+        if durations:
+            term["duration"] = checks.choice(item.get("duration"), f"{where}.duration", DURATIONS)
+        terms.append(term)
     return terms
 
 
@@ -83,7 +89,7 @@ def _new_offer(state: dict, command: dict, *, counter_of: str | None = None) -> 
     to = checks.role_list(state["scenario"], checks.field(command, "to"), "to")
     if proposer in to:
         raise Rejected("invalid", "'to': an offer is addressed to other roles, not your own.")
-    terms = _terms(state, checks.field(command, "terms"), [proposer, *to])
+    terms = parse_terms(state, checks.field(command, "terms"), parties=[proposer, *to])
     return {
         "id": f"o{state['offer_count'] + 1}",
         "round": state["round"],

@@ -11,13 +11,11 @@ asking role is party to. Nothing is stored: a preview is a pure function of the 
 from game.engine import checks
 from game.engine.decisions import current_values
 from game.engine.errors import Rejected, RuleError
-from game.engine.offers import OPS, binds, in_order, satisfies
+from game.engine.offers import binds, in_order, parse_terms, satisfies
 from game.engine.redlines import crossed, term_meets
 from game.engine.scenario import cost_multipliers, role_codes
 from game.engine.scoring import domestic_cost, score_round
 from game.engine.state import offer_parties, rules_version
-
-MAX_TERMS = 20
 
 
 def preview(state: dict, role: str, request: dict) -> dict | RuleError:
@@ -34,7 +32,8 @@ def preview(state: dict, role: str, request: dict) -> dict | RuleError:
         if "offer" in request:
             return preview_offer(state, role, _offer_terms(state, role, request["offer"]))
         if "terms" in request:
-            return preview_offer(state, role, _draft_terms(state, request["terms"]))
+            terms = parse_terms(state, request["terms"], parties=None, durations=False)
+            return preview_offer(state, role, terms)
         raise Rejected("invalid", "A preview needs 'decision', 'offer' or 'terms'.")
     except Rejected as rejected:
         return rejected.as_error()
@@ -76,22 +75,6 @@ def _offer_terms(state: dict, role: str, offer_id) -> list[dict]:
     if offer is None or role not in offer_parties(offer):
         raise Rejected("unknown_offer", f"There is no offer '{offer_id[:40]}' to you or from you.")
     return offer["terms"]
-
-
-def _draft_terms(state: dict, raw) -> list[dict]:
-    """Terms being composed: each must name a role, a lever it holds and a valid value."""
-    scenario = state["scenario"]
-    items = checks.list_of(raw, "terms", max_items=MAX_TERMS, min_items=1)
-    terms = []
-    for index, item in enumerate(items):
-        where = f"terms[{index}]"
-        item = checks.dict_of(item, where)
-        by = checks.role(scenario, item.get("by"), f"{where}.by")
-        lever = checks.held_lever(scenario, item.get("lever"), f"{where}.lever", holder=by)
-        op = checks.choice(item.get("op"), f"{where}.op", OPS)
-        value = checks.lever_value(lever, item.get("value"), f"{where}.value")
-        terms.append({"by": by, "lever": lever["key"], "op": op, "value": value})
-    return terms
 
 
 def _figures(state: dict, role: str, values: dict, *, extra_terms: list[dict]) -> dict:
