@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from report_games import played_document
 
 from game.reports.model import report_model
@@ -27,15 +28,25 @@ def test_report_model_does_not_trust_the_exported_results():
 
 
 def test_round_rows_hold_every_score_component():
-    """Each score row has cost, penalties, national, base, adjustment and score; status quo
-    and gain are None when the log does not record them."""
+    """Each score row has cost, penalties, national, base, adjustment and score, and (scoring
+    rules v2) the status quo and the gain over it; both are None in an older log without
+    them."""
     model = report_model(played_document())
     row = next(r for r in model["rounds"][0]["scores"] if r["role"] == "C")
     assert row["commitment_penalty"] == 10
     assert row["cost"] is not None
-    assert row["status_quo"] is None and row["gain"] is None
+    assert row["gain"] == pytest.approx(row["base"] - row["status_quo"])
     for key in ("national", "base", "adjustment", "score", "coalition", "red_line_penalty"):
         assert key in row
+
+    older = played_document()
+    for event in older["events"]:
+        if event["kind"] == "round_scored":
+            for score in event["data"]["scores"].values():
+                score.pop("status_quo", None)
+                score.pop("gain", None)
+    row = next(r for r in report_model(older)["rounds"][0]["scores"] if r["role"] == "C")
+    assert row["status_quo"] is None and row["gain"] is None
 
 
 def test_status_quo_and_gain_are_read_when_recorded():
