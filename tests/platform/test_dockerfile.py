@@ -4,8 +4,6 @@
 """
 
 import re
-import shlex
-import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -13,25 +11,28 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 TEST_TOOLS = {"pytest", "pytest-django", "pytest-asyncio", "pytest-timeout", "hypothesis", "ruff"}
 
 
-def runtime_lock() -> set[str]:
-    """What the Dockerfile's grep keeps of requirements.lock (run through the real grep)."""
-    pattern = re.search(r"grep -viE '([^']+)'", DOCKERFILE).group(1)
-    kept = subprocess.run(
-        f"grep -viE {shlex.quote(pattern)} requirements.lock",
-        shell=True,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return {line.split("==")[0].lower() for line in kept.splitlines() if "==" in line}
+def pins(name: str) -> dict[str, str]:
+    """A lock file's pins: {name: version}."""
+    text = (ROOT / name).read_text()
+    return dict(re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", text, flags=re.M))
 
 
-def test_the_image_installs_no_test_or_lint_tools():
-    kept = runtime_lock()
+def test_the_image_installs_the_runtime_lock_with_hashes_and_no_test_or_lint_tools():
+    assert "pip install --no-cache-dir --require-hashes -r requirements-runtime.lock" in DOCKERFILE
+    kept = {name.lower() for name in pins("requirements-runtime.lock")}
     assert not kept & TEST_TOOLS
-    for needed in ("django", "daphne", "channels", "channels_redis", "psycopg", "whitenoise"):
+    for needed in ("django", "daphne", "channels", "channels-redis", "psycopg", "whitenoise"):
         assert needed in kept
+
+
+def test_the_lock_files_pin_the_same_versions_and_hash_every_pin():
+    everything, runtime = pins("requirements.lock"), pins("requirements-runtime.lock")
+    assert runtime.items() <= everything.items()
+    assert {name.lower() for name in everything} >= TEST_TOOLS
+    for name in ("requirements.lock", "requirements-runtime.lock"):
+        blocks = re.split(r"\n(?=[A-Za-z])", (ROOT / name).read_text())
+        for block in blocks[1:]:
+            assert "--hash=sha256:" in block, f"{name}: no hash for {block.split()[0]}"
 
 
 def test_the_image_runs_as_a_non_root_user():
