@@ -251,7 +251,8 @@ def _summary(names, codes, table, fair, quo, no_deal, distance, commitments, pla
             lines.append("It did not rise above the status quo's coalition score.")
         else:
             lines.append(
-                f"It closed {gap:.0%} of the gap between the status quo and the fair deal."
+                f"It closed {gap:.0%} of the coalition-score gap from the status quo to "
+                "the fair deal."
             )
     teams = [
         f"{names[code]} ended {_above_below(distance['scores'][code])} its fair-deal score"
