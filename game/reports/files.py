@@ -26,7 +26,7 @@ CONTENT_TYPES = {
 # workshop every player may download it at once. The key holds the log position and the
 # review's last edit, so a new event or edit is a new key. Bump RENDER_VERSION when a
 # renderer changes what it produces, so a shared (Redis) cache does not serve old files.
-RENDER_VERSION = 1
+RENDER_VERSION = 2  # 2: section 7 filled from the scenario analysis
 CACHE_SECONDS = 3600
 CACHED_FORMATS = ("csv", "xlsx", "html", "pdf")
 EXTENSIONS = {"json": "json", "csv": "zip", "xlsx": "xlsx", "html": "html", "pdf": "pdf"}
@@ -37,6 +37,9 @@ class ReportFile:
     content: bytes
     content_type: str
     filename: str
+    # False while the scenario analysis is still being solved: the file says "not available
+    # yet", so it is not cached (the next request has the section).
+    complete: bool = True
 
 
 def export_json(document: dict) -> bytes:
@@ -54,6 +57,7 @@ def document_report_file(*, document: dict, fmt: str, review: dict | None = None
     if fmt == "json":
         return ReportFile(export_json(document), CONTENT_TYPES[fmt], f"redlines-{code}.json")
     model = report_model(document, review=review)
+    complete = model["achievable_deal"]["status"] != "pending"
     if fmt == "html":
         from game.reports.html import render_report_html
 
@@ -72,7 +76,7 @@ def document_report_file(*, document: dict, fmt: str, review: dict | None = None
         else:
             content = xlsx_workbook(tables)
             filename = f"redlines-{code}-tables.xlsx"
-    return ReportFile(content, CONTENT_TYPES[fmt], filename)
+    return ReportFile(content, CONTENT_TYPES[fmt], filename, complete)
 
 
 def game_report_file(*, game: Game, fmt: str, viewer: dict | None = None) -> ReportFile:
@@ -105,8 +109,13 @@ def game_report_file(*, game: Game, fmt: str, viewer: dict | None = None) -> Rep
     if cached is not None:
         return ReportFile(*cached)
     report = render()
-    cache.set(key, (report.content, report.content_type, report.filename), CACHE_SECONDS)
+    if report.complete:
+        cache.set(key, (report.content, report.content_type, report.filename), CACHE_SECONDS)
     return report
+
+
+def _blank(value):
+    return "" if value is None else value
 
 
 def workshop_bundle(*, documents: list[dict], comparison: dict) -> bytes:
@@ -136,6 +145,10 @@ def workshop_bundle(*, documents: list[dict], comparison: dict) -> bytes:
             "commitments_broken",
             "red_lines_never_revealed",
             "cost_total",
+            "fair_deal_coalition",
+            "distance_fair_deal",
+            "fair_deal_share",
+            *[f"distance_fair_deal_{code}" for code in roles],
         ]
         rows = [
             [
@@ -150,6 +163,10 @@ def workshop_bundle(*, documents: list[dict], comparison: dict) -> bytes:
                 t["broken"],
                 t["never_revealed"],
                 t["cost"],
+                _blank(t["fair_deal_coalition"]),
+                _blank(t["distance_fair_deal"]),
+                _blank(t["fair_deal_share"]),
+                *[_blank(t["distance_fair_deal_roles"].get(code)) for code in roles],
             ]
             for t in comparison["tables"]
         ]

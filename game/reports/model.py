@@ -14,19 +14,25 @@ from datetime import datetime
 from game import engine
 from game.engine.redlines import crossed
 from game.engine.scenario import role_codes
-from game.engine.scoring import LEVEL_RANK, awareness_matrix
+from game.engine.scoring import LEVEL_RANK, UNVERSIONED_RULES, awareness_matrix
+from game.reports.achievable import achievable_deal
 from game.reports.timeline import timeline
 
 REPORT_FORMAT = "redlines.report/1"
 MISSING = None  # a figure the game did not record (e.g. status quo on an older log)
 
 
-def report_model(document: dict, *, review: dict | None = None) -> dict:
+def report_model(
+    document: dict, *, review: dict | None = None, analysis_wait: float | None = None
+) -> dict:
     """The report's data; `review` holds the facilitator's edits (game.services.reviews)
-    laid over what the log gives: findings, improvement plan, debrief notes."""
+    laid over what the log gives: findings, improvement plan, debrief notes. The scenario
+    analysis (section 7) comes from the cache, solved on first use within `analysis_wait`
+    seconds (game.analysis.cache)."""
     scenario = document["scenario"]
     events = document["events"]
-    state = engine.replay(scenario, seed=document["game"]["seed"], events=events)
+    rules = rules_of(document)
+    state = engine.replay(scenario, seed=document["game"]["seed"], events=events, rules=rules)
     order = role_codes(scenario)
     rounds = _rounds(state, events)
     awareness = _awareness(state)
@@ -74,10 +80,11 @@ def report_model(document: dict, *, review: dict | None = None) -> dict:
         "notes": _notes(state),
         "chat": list(state["chat"]),
         "timeline": timeline(events),
-        # Filled by the scenario analyser (status quo, no-deal outcome, fair deal) once it
-        # lands; renderers show a marked placeholder while this is None.
-        "achievable_deal": None,
+        "rules": rules,
     }
+    model["achievable_deal"] = achievable_deal(
+        model, _analysis(scenario, rules, model, analysis_wait), rules=rules
+    )
     model["findings"] = findings(model)
     model["improvement_plan"] = [
         {"issue": item["text"], "action": "", "owner": "", "due": ""}
@@ -87,6 +94,23 @@ def report_model(document: dict, *, review: dict | None = None) -> dict:
     if review:
         apply_review(model, review)
     return model
+
+
+def rules_of(document: dict) -> int:
+    """The scoring rules version the game was played under (an export without one
+    predates versioning: version 1)."""
+    return document["game"].get("rules_version") or UNVERSIONED_RULES
+
+
+def _analysis(scenario: dict, rules: int, model: dict, wait: float | None) -> dict | None:
+    if not any(r["scored"] for r in model["rounds"]):
+        return None  # nothing to compare: do not solve
+    from game.analysis.cache import cached_analysis  # SciPy: only when a report is made
+
+    try:
+        return cached_analysis(scenario, rules, wait=wait)
+    except Exception as error:  # never let the analysis take the report down
+        return {"status": "failed", "reason": f"{type(error).__name__}: {error}"}
 
 
 def apply_review(model: dict, review: dict) -> None:

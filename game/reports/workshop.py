@@ -32,12 +32,36 @@ def workshop_comparison(documents: list[dict]) -> dict:
                 "kept": sum(t["fulfilled"] for t in totals),
                 "never_revealed": len(model["awareness"]["never_revealed"]),
                 "cost": sum(t["cost"] for t in totals),
-                # Filled from the scenario analyser's fair deal when it lands.
-                "distance_fair_deal": None,
+                **_fair_deal_distance(model["achievable_deal"]),
             }
         )
     roles = report_model(documents[0])["roles"] if documents else []
     return {"tables": tables, "roles": roles, "charts": _charts(tables)}
+
+
+def _fair_deal_distance(deal: dict) -> dict:
+    """Table − fair deal (report section 7): coalition K and each team's final, the share
+    of the fair deal's K reached; None where the analysis is not available."""
+    if deal["status"] != "ok":
+        return {
+            "distance_fair_deal": None,
+            "fair_deal_share": None,
+            "fair_deal_percent": "",
+            "fair_deal_coalition": None,
+            "distance_fair_deal_roles": {},
+            "fair_deal_status": deal["status"],
+        }
+    fair = next(o for o in deal["outcomes"] if o["key"] == "fair_deal")
+    return {
+        "distance_fair_deal": deal["distance"]["coalition"],
+        "fair_deal_share": deal["distance"]["share"],
+        "fair_deal_percent": ""
+        if deal["distance"]["share"] is None
+        else f"{deal['distance']['share']:.0%}",
+        "fair_deal_coalition": fair["final"]["coalition"],
+        "distance_fair_deal_roles": dict(deal["distance"]["scores"]),
+        "fair_deal_status": "ok",
+    }
 
 
 def _charts(tables: list[dict]) -> dict[str, str]:

@@ -31,7 +31,13 @@ def played_document(*, seed: int = 7) -> dict:
     return {
         "format": "redlines.game/1",
         "exported_at": "2026-01-01T11:00:00+00:00",
-        "game": {"code": "TEST01", "title": "Trio test", "seed": seed, "status": "ended"},
+        "game": {
+            "code": "TEST01",
+            "title": "Trio test",
+            "seed": seed,
+            "status": "ended",
+            "rules_version": table.state["rules"],
+        },
         "scenario": table.state["scenario"],
         "players": [
             {"id": p["id"], "name": p["name"], "role": p["role"], "removed": False}

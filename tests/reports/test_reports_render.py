@@ -45,12 +45,13 @@ def test_no_charts_before_any_round_is_scored(model):
 
 def test_html_report_holds_every_section(model):
     """The page has every section of the after-action report, the chart images, and the
-    placeholder for the scenario analyser's figures."""
+    scenario analyser's figures beside the table's."""
     html = render_report_html(model)
     for section in SECTIONS:
         assert f'id="{section}"' in html
     assert html.count('src="data:image/svg+xml;base64,') == 4
-    assert "Placeholder — not yet computed" in html
+    assert "Placeholder" not in html
+    assert "of the fair deal&#x27;s coalition score" in html and "Table − fair deal" in html
     assert "What did you learn?" in html  # the scenario's debrief question
     assert "C forgot its promise" in html  # the facilitator's note
     assert "b-sanctions" in html and "broken" in html
@@ -94,9 +95,15 @@ def test_pdf_has_the_running_header_page_numbers_and_sections(model, tmp_path):
     assert len(pages) >= 4
     assert f"Page 1 of {len(pages)}" in pages[0]
     assert "game TEST01" in pages[1]  # the running header from page 2 on
-    for heading in ("1. Overview", "5. Red-line awareness", "9. Improvement plan"):
+    for heading in (
+        "1. Overview",
+        "5. Red-line awareness",
+        "7. Distance from the achievable deal",
+        "9. Improvement plan",
+    ):
         assert heading in text
     assert "pair alignment S" in text  # chart text is text in the PDF
+    assert "Fair deal (with commitments)" in text and "Table − fair deal" in text
 
 
 @pytest.mark.parametrize("stop", ["lobby", "mid-round", "between rounds"])

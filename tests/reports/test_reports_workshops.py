@@ -30,6 +30,9 @@ def test_workshop_page_compares_three_simulated_tables(admin_client, three_table
         assert f"{game.state['final']['coalition']:.2f}" in text
     assert text.count('src="data:image/svg+xml;base64,') == 2
     assert "Distance from fair deal" in text
+    assert text.count("of 86.97") == 3  # the fair deal's K for coalition-2022 (rules v2)
+    for game in games:
+        assert f"{game.state['final']['coalition'] - 86.97:+.2f}"[:-1] in text
     assert "<script" not in text
 
 
@@ -44,6 +47,15 @@ def test_workshop_bundle_holds_every_table_and_a_comparison(admin_client, three_
     rows = list(csv.DictReader(io.StringIO(bundle.read("comparison.csv").decode("utf-8-sig"))))
     assert [r["game"] for r in rows] == [g.code for g in games]
     assert float(rows[0]["coalition_final"]) == pytest.approx(games[0].state["final"]["coalition"])
+    for row, game in zip(rows, games, strict=True):
+        final = game.state["final"]
+        fair = float(row["fair_deal_coalition"])
+        assert fair == pytest.approx(86.97, abs=0.01)
+        assert float(row["distance_fair_deal"]) == pytest.approx(final["coalition"] - fair)
+        assert float(row["fair_deal_share"]) == pytest.approx(final["coalition"] / fair)
+        for code in ("US", "JP", "ROK"):
+            assert f"distance_fair_deal_{code}" in row
+            assert float(row[f"distance_fair_deal_{code}"]) < final["roles"][code]
 
 
 def test_workshop_pages_are_for_staff_only(client, three_tables):
