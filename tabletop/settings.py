@@ -240,6 +240,9 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# bench/perf.py only: route the bare relay consumer (the benchmark's same-run baseline).
+BENCH_RELAY = env.bool("BENCH_RELAY", default=False)
+
 # Each server process runs a loop that advances timed phases whose deadline has passed.
 GAME_TIMER_LOOP = env.bool("GAME_TIMER_LOOP", default=True)
 GAME_TIMER_INTERVAL = env.float("GAME_TIMER_INTERVAL", default=0.5)
