@@ -406,6 +406,39 @@ def backend(args, folder: Path):
         admin.close()
 
 
+@contextlib.contextmanager
+def profiler(args, name: str):
+    """With --profile DIR: py-spy samples the server (all threads) during the run."""
+    if not args.profile:
+        yield
+        return
+    import subprocess
+
+    out = Path(args.profile) / f"{name}.txt"
+    spy = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--format",
+            "raw",
+            "--threads",
+            "-r",
+            "200",
+            "-o",
+            str(out),
+            "-p",
+            str(args.pids[0]),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        spy.send_signal(2)
+        spy.wait(timeout=30)
+
+
 def serve(env, args, log_dir: Path, name: str):
     return daphne_servers(
         {**env, "BENCH_RELAY": "1", **dict(args.server_env)},
@@ -441,10 +474,13 @@ def run(args) -> dict:
                 staff = Staff.login(servers[0].url)
                 for tables in args.tables:
                     for workload in ["relay", *args.workloads, "relay"]:
-                        if workload == "relay":
-                            result = asyncio.run(run_relay(servers, args, tables))
-                        else:
-                            result = asyncio.run(run_game(servers, staff, args, tables, workload))
+                        with profiler(args, f"{workload}-{tables}"):
+                            if workload == "relay":
+                                result = asyncio.run(run_relay(servers, args, tables))
+                            else:
+                                result = asyncio.run(
+                                    run_game(servers, staff, args, tables, workload)
+                                )
                         print(one_line(result), file=sys.stderr, flush=True)
                         results["runs"].append(result)
             if args.memory:
@@ -526,6 +562,7 @@ def main() -> None:
         type=lambda s: s.split("=", 1),
         help="KEY=VALUE for the server processes (repeatable)",
     )
+    parser.add_argument("--profile", help="write py-spy samples of each run to this folder")
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--markdown", help="write the Markdown table here")
     parser.add_argument("--log-dir", help="keep the servers' logs here")

@@ -13,7 +13,7 @@ from game.engine.rules import apply, decide, replay
 from game.engine.scenario import PHASES, TIMED_PHASES
 from game.engine.scoring import score_round
 from game.engine.state import game_deadline, game_status, initial_state, timer_position
-from game.engine.views import event_visible, view, visible_events
+from game.engine.views import event_visible, shared_view, view, visible_events
 
 COMMAND_TYPES = tuple(COMMANDS)
 # Commands only the server itself issues (clients must not send them).
@@ -44,6 +44,7 @@ __all__ = [
     "preview",
     "replay",
     "score_round",
+    "shared_view",
     "timer_position",
     "view",
     "visible_events",

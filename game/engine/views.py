@@ -73,6 +73,14 @@ def visible_events(events: list[dict], viewer: dict, state: dict) -> list[dict]:
 
 def view(state: dict, viewer: dict) -> dict:
     """Everything `viewer` may see of the game, as a fresh JSON-serialisable dict."""
+    return copy.deepcopy(shared_view(state, viewer))
+
+
+def shared_view(state: dict, viewer: dict, *, with_scenario: bool = True) -> dict:
+    """view() without the copy: parts of it are the state's own, so it is for serialising
+    at once and must never be changed. `with_scenario=False` leaves the scenario out (a page
+    got it with its welcome); building the view for every kind of viewer after every commit
+    is then cheap."""
     kind, role = _viewer(state, viewer)
     god = kind == "facilitator" or state["status"] == "ended"
     scenario = state["scenario"]
@@ -85,7 +93,7 @@ def view(state: dict, viewer: dict) -> dict:
         "paused": state["paused"],
         "remaining": state["remaining"],
         "rounds_total": len(scenario["rounds"]),
-        "scenario": scenario if god else _public_scenario(scenario),
+        "scenario": (scenario if god else _public_scenario(scenario)) if with_scenario else None,
         "rounds": _rounds(state),
         "players": _players(state),
         "roster": _roster(state) if kind == "facilitator" else None,
@@ -102,7 +110,9 @@ def view(state: dict, viewer: dict) -> dict:
         "notes": state["notes"] if kind == "facilitator" else [],  # private, also after the end
         "awareness": _awareness(state) if god else None,
     }
-    return copy.deepcopy(result)
+    if not with_scenario:
+        del result["scenario"]
+    return result
 
 
 def _recent_chat(state: dict, role: str | None, god: bool) -> dict:
