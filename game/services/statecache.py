@@ -29,6 +29,7 @@ def state_cached(*, game_id: int, seq: int, updated_at) -> dict | None:
 
 
 def state_remember(*, game_id: int, seq: int, updated_at, state: dict) -> None:
+    seq_seen(game_id=game_id, seq=seq)
     with _lock:
         current = _states.get(game_id)
         if current is not None and current[0][0] > seq:
@@ -36,9 +37,26 @@ def state_remember(*, game_id: int, seq: int, updated_at, state: dict) -> None:
         _states[game_id] = ((seq, updated_at), state)
         _states.move_to_end(game_id)
         while len(_states) > MAX_GAMES:
-            _states.popitem(last=False)
+            evicted, _ = _states.popitem(last=False)
+            _latest.pop(evicted, None)
 
 
 def state_forget_all() -> None:
     with _lock:
         _states.clear()
+
+
+_latest: dict[int, int] = {}
+
+
+def seq_known(*, game_id: int) -> int:
+    """The highest seq of the game this process has committed or read (0 if none): a socket
+    behind it has missed a broadcast, whatever the database says."""
+    return _latest.get(game_id, 0)
+
+
+def seq_seen(*, game_id: int, seq: int, exact: bool = False) -> None:
+    """Note a seq of the game; `exact`: the database's last_seq, read just now (it corrects
+    a seq of a deleted game whose id was reused)."""
+    if exact or seq > _latest.get(game_id, 0):
+        _latest[game_id] = seq
