@@ -17,6 +17,7 @@ from game import engine, selectors
 from game.realtime import protocol
 from game.realtime.auth import actor_from_hello, actor_from_scope
 from game.realtime.dbthreads import run_for_game
+from game.realtime.dispatch import DirectDispatchMixin
 from game.realtime.protocol import FrameError, dumps
 from game.realtime.watch import socket_unwatch, socket_watch
 from game.services import Actor, CommandRefused
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 SEQ_PATTERN = re.compile(r"[0-9]{1,15}")
 
 
-class GameConsumer(AsyncWebsocketConsumer):
+class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     game_id: int | None = None
     actor: Actor | None = None
     viewer: dict | None = None
