@@ -8,6 +8,7 @@ sees everything (the debrief unmasks all).
 
 import copy
 
+from game.engine.chat import chat_counts
 from game.engine.decisions import current_values, is_locked
 from game.engine.offers import in_order
 from game.engine.redlines import project
@@ -117,9 +118,12 @@ def shared_view(state: dict, viewer: dict, *, with_scenario: bool = True) -> dic
 
 def _recent_chat(state: dict, role: str | None, god: bool) -> dict:
     """The last CHAT_IN_VIEW messages the viewer may read, and how many it may read in all:
-    a view stays small however long the game talks (older messages are paged from the log)."""
+    a view stays small however long the game talks (older messages are paged from the log;
+    the state keeps only recent ones, see game.engine.chat)."""
     visible = [item for item in state["chat"] if _sees(item["audience"], role, god)]
-    return {"chat": visible[-CHAT_IN_VIEW:], "chat_count": len(visible)}
+    counts = chat_counts(state)
+    count = counts["all"] if god else counts[role] if role else counts["public"]
+    return {"chat": visible[-CHAT_IN_VIEW:], "chat_count": count}
 
 
 def _sees(audience, role: str | None, god: bool) -> bool:
