@@ -163,6 +163,12 @@ class RelaySocket:
 # -- workloads -------------------------------------------------------------------------------
 
 
+def spread(index: int, count: int, rate: float) -> float:
+    """A sender's start offset: open-loop senders are spread evenly over one period (all at
+    once would offer bursts, not a rate); saturating ones over half a second."""
+    return index / count / rate if rate else 0.5 * index / count
+
+
 async def sender_loop(send, *, rate: float, seconds: float, offset: float):
     """Call `send(n)` until `seconds` pass: as fast as answers come, or `rate` per second."""
     start = time.monotonic() + offset
@@ -202,7 +208,10 @@ async def run_relay(servers, args, tables: int) -> dict:
             asyncio.gather(
                 *(
                     sender_loop(
-                        sender(t, s), rate=args.rate, seconds=args.seconds, offset=0.5 * i / 6
+                        sender(t, s),
+                        rate=args.rate,
+                        seconds=args.seconds,
+                        offset=spread(t * 6 + i, 6 * tables, args.rate),
                     )
                     for t, table in enumerate(sockets)
                     for i, s in enumerate(table[1:])
@@ -280,7 +289,8 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
         async def send(n):
             await client.command("chat", channel="all", text=f"{client.label} {n}")
 
-        await sender_loop(send, rate=args.rate, seconds=args.seconds, offset=0.5 * i / 6)
+        offset = spread(t * 6 + i, 6 * tables, args.rate)
+        await sender_loop(send, rate=args.rate, seconds=args.seconds, offset=offset)
 
     async def play(t, clients):
         nonlocal games_finished
