@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connection
 
 _executors: list[ThreadPoolExecutor] = []
 
@@ -26,7 +27,18 @@ def _executor_for(game_id: int) -> ThreadPoolExecutor:
     return _executors[game_id % len(_executors)]
 
 
+def _shared_thread_only() -> bool:
+    """An in-memory SQLite database (the test suite's) is shared between threads through
+    SQLite's shared cache, whose table locks are not retried by the busy timeout: writes
+    from two threads fail with "database table is locked". It keeps Channels' one thread."""
+    return settings.GAME_DB_THREADS < 1 or (
+        connection.vendor == "sqlite" and connection.is_in_memory_db()
+    )
+
+
 async def run_for_game(game_id: int, func, /, **kwargs):
     """`func(**kwargs)` on the game's database thread (connections handled as by Channels)."""
+    if _shared_thread_only():
+        return await database_sync_to_async(func)(**kwargs)
     call = database_sync_to_async(func, thread_sensitive=False, executor=_executor_for(game_id))
     return await call(**kwargs)
