@@ -7,10 +7,25 @@ from game.models import Event, Game
 from game.realtime.protocol import HISTORY_MAX_EVENTS, RESUME_MAX_EVENTS
 from game.services.actors import Actor
 from game.services.broadcast import event_for_viewer, events_frame, live_view
+from game.services.statecache import state_cached, state_remember
 
 
 def game_get_by_code(*, code: str) -> Game | None:
-    return Game.objects.filter(code=code.upper()).first()
+    """The game row without its big columns (state and snapshot are read when needed)."""
+    return Game.objects.defer("state", "snapshot").filter(code=code.upper()).first()
+
+
+def game_current_state(*, game_id: int) -> tuple[int, dict]:
+    """(last_seq, state) as committed now: this process's copy when it is current, else the
+    row's (which then becomes this process's copy)."""
+    seq, updated_at = Game.objects.filter(pk=game_id).values_list("last_seq", "updated_at").get()
+    state = state_cached(game_id=game_id, seq=seq, updated_at=updated_at)
+    if state is None:
+        seq, updated_at, state = (
+            Game.objects.filter(pk=game_id).values_list("last_seq", "updated_at", "state").get()
+        )
+        state_remember(game_id=game_id, seq=seq, updated_at=updated_at, state=state)
+    return seq, state
 
 
 def game_last_seq(*, game_id: int) -> int:
@@ -21,14 +36,14 @@ def game_seated_snapshot(*, game_id: int, actor: Actor) -> tuple[Actor | None, d
     """One read of the game: `actor` as its state seats it now (None once unseated) and that
     seat's snapshot `{seq, view}`. The state's seats come from the log, so the seat and the
     view always belong to the same seq."""
-    game = Game.objects.get(pk=game_id)
+    last_seq, state = game_current_state(game_id=game_id)
     if actor.player_id is not None:
-        seat = engine.player_seat(game.state, actor.player_id)
+        seat = engine.player_seat(state, actor.player_id)
         if seat is None:
             return None, {}
         if seat["role"] != actor.role:
             actor = replace(actor, role=seat["role"])
-    return actor, {"seq": game.last_seq, "view": engine.view(game.state, actor.viewer())}
+    return actor, {"seq": last_seq, "view": engine.view(state, actor.viewer())}
 
 
 def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
@@ -39,16 +54,30 @@ def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
     # Only up to the seq read with the state: an event committed since then is not judged
     # against that state, and comes with its own broadcast (reading it here would repeat it).
     rows = Event.objects.filter(game=game, seq__gt=seq, seq__lte=game.last_seq).order_by("seq")
-    events = [e.as_dict() for e in rows]
+    events = event_dicts(rows)
     return events_frame(
         events=events, viewer=viewer, state=game.state, seq_from=seq + 1, seq=game.last_seq
     )
 
 
+EVENT_FIELDS = ("seq", "at", "round", "phase", "actor", "kind", "data", "audience")
+
+
+def event_dicts(rows) -> list[dict]:
+    """Event rows as Event.as_dict() gives them, read without building model instances
+    (a catch-up of 200 events spent most of its time in them)."""
+    events = []
+    for values in rows.values_list(*EVENT_FIELDS):
+        event = dict(zip(EVENT_FIELDS, values, strict=True))
+        event["at"] = event["at"].isoformat()
+        events.append(event)
+    return events
+
+
 def game_live_view(*, game_id: int, viewer: dict) -> dict:
     """The `view` frame for a socket that follows the whole view: `{type, seq, view}`."""
-    game = Game.objects.get(pk=game_id)
-    return {"type": "view", "seq": game.last_seq, "view": live_view(game.state, viewer)}
+    last_seq, state = game_current_state(game_id=game_id)
+    return {"type": "view", "seq": last_seq, "view": live_view(state, viewer)}
 
 
 HISTORY_KINDS = {"chat": ("chat_posted",), "all": None}
@@ -61,9 +90,9 @@ def game_history(
     """Up to `limit` events before seq `before` (newest first in the scan, returned oldest
     first) that the viewer may see: the chat or the log, a page at a time. `more` tells
     whether older visible events may remain."""
-    game = Game.objects.get(pk=game_id)
+    last_seq, state = game_current_state(game_id=game_id)
     limit = max(1, min(limit, HISTORY_MAX_EVENTS))
-    rows = Event.objects.filter(game=game, seq__lte=game.last_seq)
+    rows = Event.objects.filter(game_id=game_id, seq__lte=last_seq)
     if before is not None:
         rows = rows.filter(seq__lt=before)
     wanted = HISTORY_KINDS[kinds]
@@ -73,7 +102,7 @@ def game_history(
     for row in rows.order_by("-seq").iterator(chunk_size=HISTORY_BATCH):
         scanned_to = row.seq
         event = row.as_dict()
-        if engine.event_visible(event, viewer, game.state):
+        if engine.event_visible(event, viewer, state):
             found.append(event_for_viewer(event, viewer))
             if len(found) == limit:
                 exhausted = False
@@ -89,5 +118,5 @@ def game_history(
 
 def game_preview(*, game_id: int, role: str, request: dict) -> dict | engine.RuleError:
     """What a draft decision or an offer would mean for `role` (engine.preview)."""
-    state = Game.objects.values_list("state", flat=True).get(pk=game_id)
+    _, state = game_current_state(game_id=game_id)
     return engine.preview(state, role, request)

@@ -96,11 +96,15 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if SQLITE:
     # WAL and a busy timeout let the daphne process and management commands share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
+    # Persistent: opening and closing the file around every command was ~30% of a command's
+    # time (docs/performance.md). Each database thread keeps its own connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=None)
 elif env.bool("DATABASE_POOL", default=True):
     # A connection pool (psycopg_pool): under ASGI every command runs in a worker thread, and
     # opening a PostgreSQL connection per command cost ~3x the throughput (measured with two
@@ -154,7 +158,14 @@ if REDIS_URL:
     }
 else:
     # One process only: the in-memory layer cannot reach other processes.
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer, sized for a workshop and without its per-message sweep; a
+    # full queue is logged, and its socket healed from the log (game/realtime/layers.py).
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "game.realtime.layers.WorkshopChannelLayer",
+            "CONFIG": {"capacity": env.int("CHANNEL_CAPACITY", default=10_000)},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -240,6 +251,15 @@ LOGGING = {
 # Development serves static files straight from the apps; production from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# bench/perf.py only: route the bare relay consumer (the benchmark's same-run baseline).
+BENCH_RELAY = env.bool("BENCH_RELAY", default=False)
+
+# Threads that run game commands (game/realtime/dbthreads.py), beside Channels' one database
+# thread for everything else: a game always uses the same one (its commands stay in order in
+# the process; the row lock serialises processes), different games run side by side. SQLite
+# has one writer at a time, so one thread there.
+GAME_DB_THREADS = env.int("GAME_DB_THREADS", default=1 if SQLITE else 4)
 
 # Each server process runs a loop that advances timed phases whose deadline has passed.
 GAME_TIMER_LOOP = env.bool("GAME_TIMER_LOOP", default=True)

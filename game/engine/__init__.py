@@ -19,7 +19,7 @@ from game.engine.state import (
     rules_version,
     timer_position,
 )
-from game.engine.views import event_visible, view, visible_events
+from game.engine.views import event_visible, shared_view, view, visible_events
 
 COMMAND_TYPES = tuple(COMMANDS)
 # Commands only the server itself issues (clients must not send them).
@@ -54,6 +54,7 @@ __all__ = [
     "replay",
     "rules_version",
     "score_round",
+    "shared_view",
     "timer_position",
     "view",
     "visible_events",

@@ -44,6 +44,58 @@ def chat(state: dict, command: dict) -> list[dict]:
     return [event("chat_posted", data, audience)]
 
 
+# How many recent messages each kind of viewer keeps in the state (views carry this many).
+CHAT_KEPT = 30
+
+
+def chat_counts(state: dict) -> dict:
+    """How many messages each kind of viewer may read in all: `all` (the facilitator, and
+    everyone once the game has ended), `public` (observers), and each role."""
+    if "chat_counts" in state:
+        return state["chat_counts"]
+    counts = _zero_counts(state)  # a state from before counts were kept: count its list
+    for item in state["chat"]:
+        _count(counts, item["audience"])
+    return counts
+
+
 @applies("chat_posted")
 def apply_chat_posted(state: dict, data: dict) -> dict:
-    return {**state, "chat": [*state["chat"], data]}
+    """The message joins the state's recent chat, which keeps only messages that are among
+    the CHAT_KEPT latest for some viewer (older ones stay in the event log, paged by the
+    `history` frame): a command's cost and a view's size stay flat however long the game
+    talks."""
+    counts = {**chat_counts(state)}
+    _count(counts, data["audience"])
+    return {**state, "chat": _recent([*state["chat"], data], state), "chat_counts": counts}
+
+
+def _zero_counts(state: dict) -> dict:
+    return {"all": 0, "public": 0, **{role["code"]: 0 for role in state["scenario"]["roles"]}}
+
+
+def _count(counts: dict, audience) -> None:
+    counts["all"] += 1
+    if audience == "all":
+        counts["public"] += 1
+    for code in counts:
+        if code not in ("all", "public") and (audience == "all" or code in audience):
+            counts[code] += 1
+
+
+def _recent(chat: list[dict], state: dict) -> list[dict]:
+    seen = _zero_counts(state)
+    kept = []
+    for item in reversed(chat):
+        audience = item["audience"]
+        wanted = seen["all"] < CHAT_KEPT or (audience == "all" and seen["public"] < CHAT_KEPT)
+        _count(seen, audience)
+        wanted = wanted or any(
+            seen[code] <= CHAT_KEPT
+            for code in seen
+            if code not in ("all", "public") and (audience == "all" or code in audience)
+        )
+        if wanted:
+            kept.append(item)
+    kept.reverse()
+    return kept

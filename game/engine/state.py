@@ -35,7 +35,8 @@ def initial_state(scenario: dict, *, seed: int, rules: int = LATEST_RULES) -> di
         "players": {},
         "injects": [],
         "notes": [],
-        "chat": [],
+        "chat": [],  # the recent messages only (game.engine.chat); the log has them all
+        "chat_counts": {"all": 0, "public": 0, **{role["code"]: 0 for role in scenario["roles"]}},
         "disclosures": {},
         "reveals": [],
         "offers": {},

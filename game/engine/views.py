@@ -8,6 +8,7 @@ sees everything (the debrief unmasks all).
 
 import copy
 
+from game.engine.chat import chat_counts
 from game.engine.decisions import current_values, is_locked
 from game.engine.offers import in_order
 from game.engine.redlines import project
@@ -73,6 +74,14 @@ def visible_events(events: list[dict], viewer: dict, state: dict) -> list[dict]:
 
 def view(state: dict, viewer: dict) -> dict:
     """Everything `viewer` may see of the game, as a fresh JSON-serialisable dict."""
+    return copy.deepcopy(shared_view(state, viewer))
+
+
+def shared_view(state: dict, viewer: dict, *, with_scenario: bool = True) -> dict:
+    """view() without the copy: parts of it are the state's own, so it is for serialising
+    at once and must never be changed. `with_scenario=False` leaves the scenario out (a page
+    got it with its welcome); building the view for every kind of viewer after every commit
+    is then cheap."""
     kind, role = _viewer(state, viewer)
     god = kind == "facilitator" or state["status"] == "ended"
     scenario = state["scenario"]
@@ -86,7 +95,7 @@ def view(state: dict, viewer: dict) -> dict:
         "remaining": state["remaining"],
         "rounds_total": len(scenario["rounds"]),
         "rules": rules_version(state),
-        "scenario": scenario if god else _public_scenario(scenario),
+        "scenario": (scenario if god else _public_scenario(scenario)) if with_scenario else None,
         "rounds": _rounds(state),
         "players": _players(state),
         "roster": _roster(state) if kind == "facilitator" else None,
@@ -103,14 +112,19 @@ def view(state: dict, viewer: dict) -> dict:
         "notes": state["notes"] if kind == "facilitator" else [],  # private, also after the end
         "awareness": _awareness(state) if god else None,
     }
-    return copy.deepcopy(result)
+    if not with_scenario:
+        del result["scenario"]
+    return result
 
 
 def _recent_chat(state: dict, role: str | None, god: bool) -> dict:
     """The last CHAT_IN_VIEW messages the viewer may read, and how many it may read in all:
-    a view stays small however long the game talks (older messages are paged from the log)."""
+    a view stays small however long the game talks (older messages are paged from the log;
+    the state keeps only recent ones, see game.engine.chat)."""
     visible = [item for item in state["chat"] if _sees(item["audience"], role, god)]
-    return {"chat": visible[-CHAT_IN_VIEW:], "chat_count": len(visible)}
+    counts = chat_counts(state)
+    count = counts["all"] if god else counts[role] if role else counts["public"]
+    return {"chat": visible[-CHAT_IN_VIEW:], "chat_count": count}
 
 
 def _sees(audience, role: str | None, god: bool) -> bool:

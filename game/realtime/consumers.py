@@ -17,7 +17,10 @@ from django.conf import settings
 from game import engine, selectors
 from game.realtime import limits, protocol, shutdown
 from game.realtime.auth import actor_from_hello, actor_from_scope
+from game.realtime.dbthreads import run_for_game
+from game.realtime.dispatch import DirectDispatchMixin
 from game.realtime.protocol import FrameError, dumps
+from game.realtime.watch import socket_unwatch, socket_watch
 from game.services import Actor, CommandRefused
 from game.services import limits as limit_rules
 from game.services.broadcast import game_group, viewer_key
@@ -28,13 +31,14 @@ from game.services.presence import (
     presence_disconnect,
 )
 from game.services.seating import command_execute
+from game.services.statecache import seq_known, seq_seen
 
 logger = logging.getLogger(__name__)
 
 SEQ_PATTERN = re.compile(r"[0-9]{1,15}")
 
 
-class GameConsumer(AsyncWebsocketConsumer):
+class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     game_id: int | None = None
     actor: Actor | None = None
     viewer: dict | None = None
@@ -92,6 +96,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         if self.auth_timer:
             self.auth_timer.cancel()
         if self.actor is not None:
+            socket_unwatch(self)
             await self.channel_layer.group_discard(game_group(self.game_id), self.channel_name)
         if self.game_id is not None:
             await database_sync_to_async(presence_disconnect)(
@@ -146,6 +151,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         self.actor = actor
         self.viewer = actor.viewer()
         await self.channel_layer.group_add(game_group(self.game_id), self.channel_name)
+        socket_watch(self)
         welcome = {
             "type": "welcome",
             "protocol": protocol.PROTOCOL_VERSION,
@@ -267,11 +273,11 @@ class GameConsumer(AsyncWebsocketConsumer):
         client_id = frame.get("id")
         if kind == "ping":
             # A keep-alive is also the moment to notice a broadcast lost at the end of a burst
-            # (no later broadcast would reveal the gap): catch up before answering.
-            if await database_sync_to_async(selectors.game_last_seq)(game_id=self.game_id) > (
-                self.seq
-            ):
-                await self._resume(self.seq)
+            # (no later broadcast would reveal the gap): catch up before answering. The
+            # database is asked only when this process knows of a later seq (the heal pass
+            # covers broadcasts lost between processes).
+            if seq_known(game_id=self.game_id) > self.seq:
+                await self._catch_up_if_behind()
             await self.send(text_data=dumps({"type": "pong", "id": client_id, "seq": self.seq}))
         elif kind == "sync":
             await self._send_snapshot(client_id)
@@ -322,8 +328,13 @@ class GameConsumer(AsyncWebsocketConsumer):
             raise FrameError("chat_limited", limit_rules.chat_limit_message(), client_id)
         command = {k: v for k, v in frame.items() if k not in {"id", "actor", "now"}}
         try:
-            result = await database_sync_to_async(command_execute)(
-                game_id=self.game_id, actor=self.actor, command=command, client_id=client_id
+            result = await run_for_game(
+                self.game_id,
+                command_execute,
+                game_id=self.game_id,
+                actor=self.actor,
+                command=command,
+                client_id=client_id,
             )
         except CommandRefused as refused:
             await self._send_error(refused.code, refused.message, client_id)
@@ -457,6 +468,7 @@ class GameConsumer(AsyncWebsocketConsumer):
     # -- group messages ---------------------------------------------------------------------------
 
     async def game_events(self, message):
+        seq_seen(game_id=self.game_id, seq=message["seq"])
         try:
             await self._relay_events(message)
         except Exception:
@@ -480,6 +492,15 @@ class GameConsumer(AsyncWebsocketConsumer):
         else:
             # A broadcast was lost or overtaken by a later one: re-read the gap from the log
             # (a snapshot instead if the gap holds this player's own move or removal).
+            await self._resume(self.seq)
+
+    async def game_catch_up(self, message):
+        """From the heal pass (game.realtime.watch): this socket missed its last broadcast."""
+        if self.actor is not None and not self.closing and message["seq"] > self.seq:
+            await self._catch_up_if_behind()
+
+    async def _catch_up_if_behind(self):
+        if await database_sync_to_async(selectors.game_last_seq)(game_id=self.game_id) > (self.seq):
             await self._resume(self.seq)
 
     async def game_presence(self, message):

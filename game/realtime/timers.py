@@ -13,23 +13,31 @@ import time
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from game.realtime.watch import heal_pass
 from game.services import game_tick_due
 from game.services.presence import HEARTBEAT_SECONDS, presence_heartbeat
 
 logger = logging.getLogger(__name__)
 
 _task: asyncio.Task | None = None
+# How often the heal pass also reads every watched game's last_seq from the database.
+HEAL_READ_SECONDS = 2.0
 
 
 async def run_timer_loop(*, interval: float) -> None:
-    """Tick due games every `interval` seconds; keep this process's presence fresh."""
-    last_heartbeat = 0.0
+    """Tick due games every `interval` seconds; keep this process's presence fresh; heal
+    sockets that missed their game's last broadcast (game.realtime.watch)."""
+    last_heartbeat = last_read = 0.0
     while True:
         try:
             await database_sync_to_async(game_tick_due)()
             if time.monotonic() - last_heartbeat >= HEARTBEAT_SECONDS:
                 last_heartbeat = time.monotonic()
                 await database_sync_to_async(presence_heartbeat)()
+            read_database = time.monotonic() - last_read >= HEAL_READ_SECONDS
+            if read_database:
+                last_read = time.monotonic()
+            await heal_pass(read_database=read_database)
         except Exception:
             logger.exception("Timer loop pass failed; retrying in %.1f s", interval)
         await asyncio.sleep(interval)

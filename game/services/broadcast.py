@@ -81,6 +81,12 @@ def live_view(state: dict, viewer: dict) -> dict:
     return view
 
 
+def live_view_text(state: dict, viewer: dict, seq: int) -> str:
+    """The serialised `view` frame of live_view, built without copying the state."""
+    view = engine.shared_view(state, viewer, with_scenario=state["status"] == "ended")
+    return json.dumps({"type": "view", "seq": seq, "view": view}, separators=(",", ":"))
+
+
 def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str, str]:
     """Per viewer key, the `events` frame, serialised once."""
     seq_from, seq = events[0]["seq"], events[-1]["seq"]
@@ -96,11 +102,7 @@ def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str
 def build_views(*, snapshot: dict, state: dict, seq: int) -> dict[str, str]:
     """Per viewer key, the `view` frame at `seq` for sockets that follow the whole view."""
     return {
-        viewer_key(viewer): json.dumps(
-            {"type": "view", "seq": seq, "view": live_view(state, viewer)},
-            separators=(",", ":"),
-        )
-        for viewer in all_viewers(snapshot)
+        viewer_key(viewer): live_view_text(state, viewer, seq) for viewer in all_viewers(snapshot)
     }
 
 

@@ -11,6 +11,7 @@ from game import engine
 from game.models import CommandReceipt, Event, Game
 from game.services.actors import Actor
 from game.services.broadcast import broadcast_events, build_frames, build_views
+from game.services.statecache import state_cached, state_remember
 
 CLIENT_ID_MAX_LENGTH = CommandReceipt._meta.get_field("client_id").max_length
 
@@ -110,7 +111,7 @@ def game_execute(
             "invalid", f"A command id is at most {CLIENT_ID_MAX_LENGTH} characters long."
         )
     with transaction.atomic():
-        game = Game.objects.select_for_update().get(pk=game_id)
+        game = _game_locked(game_id)
         if client_id:
             receipt = CommandReceipt.objects.filter(
                 game=game, actor_key=actor.key, client_id=client_id
@@ -129,12 +130,34 @@ def game_execute(
                 game=game, actor_key=actor.key, client_id=client_id, seq=game.last_seq
             )
         if stored:
-            frames = build_frames(snapshot=game.snapshot, state=game.state, events=stored)
-            views = build_views(snapshot=game.snapshot, state=game.state, seq=game.last_seq)
-            transaction.on_commit(partial(broadcast_events, game.pk, stored, frames, views))
+            scenario = game.state["scenario"]  # the game's snapshot, without reading that column
+            frames = build_frames(snapshot=scenario, state=game.state, events=stored)
+            views = build_views(snapshot=scenario, state=game.state, seq=game.last_seq)
+            version = (game.last_seq, game.updated_at)
+            transaction.on_commit(
+                partial(_committed, game.pk, version, game.state, stored, frames, views)
+            )
             if not actor.bot and _has_bots(game):  # bots answer people, timers, facilitators
                 transaction.on_commit(partial(_run_bots, game.pk, now))
     return CommandResult(seq=game.last_seq, events=stored, created=created_by(stored))
+
+
+def _committed(game_id: int, version: tuple, state: dict, stored, frames, views) -> None:
+    """After the commit: keep the new state for the next command, then broadcast."""
+    seq, updated_at = version
+    state_remember(game_id=game_id, seq=seq, updated_at=updated_at, state=state)
+    broadcast_events(game_id, stored, frames, views)
+
+
+def _game_locked(game_id: int) -> Game:
+    """The game row, locked, with its state: this process's copy when it is current (see
+    game.services.statecache), else decoded from the row. The snapshot column is not read."""
+    game = Game.objects.select_for_update().defer("state", "snapshot").get(pk=game_id)
+    state = state_cached(game_id=game_id, seq=game.last_seq, updated_at=game.updated_at)
+    if state is None:
+        state = Game.objects.values_list("state", flat=True).get(pk=game_id)
+    game.state = state
+    return game
 
 
 def _has_bots(game: Game) -> bool:

@@ -1,0 +1,600 @@
+"""Performance benchmark: the game against a bare relay, same server, same back ends, same run.
+
+    .venv/bin/python bench/perf.py                                   # SQLite + in-memory
+    .venv/bin/python bench/perf.py --backend services                # PostgreSQL + Redis
+    .venv/bin/python bench/perf.py --backend services --processes 2  # scale-out
+    .venv/bin/python bench/perf.py --tables 4,20,50 --rate 1 --json out.json --markdown out.md
+
+One daphne server (or two) is started on 127.0.0.1 with BENCH_RELAY=1, which routes the bare
+relay consumer (game/realtime/relay.py: join a group, relay each text frame to it, nothing
+else). For each table count, these runs are interleaved on that same server:
+
+- `relay`: tables of 7 relay sockets; the 6 "player" sockets each send ~1 KB frames, paced
+  like a browser (the bot client's pacer) and either as fast as their own echo comes back
+  (`--rate 0`, saturation) or on a fixed open-loop schedule (`--rate R` per socket);
+- `chat`: the same shape with the game: tables of 1 facilitator + 2 sockets per role of the
+  bundled coalition-2022 scenario; the 6 player sockets send chat commands the same way;
+- `mix`: the same tables playing whole games: one bot per role plays with the engine's
+  bot_plan (reveals, offers, answers, drafts, locks), the facilitator advances every phase;
+  the other player sockets (and the facilitator) follow whole views as pages do;
+- `relay` again (the baseline is the mean of the two relay runs around the game runs).
+
+Reported per run: commands/s (relay: broadcasts/s), deliveries/s, the latency from sending a
+command to each table member receiving its event (p50/p95/p99), server CPU per command (from
+/proc), and the load average; per back end: RSS per idle authenticated socket, for the game
+(games in progress) and for the relay, each on a fresh server. Every loop is bounded in count
+and time (`--seconds` per run), servers are stopped and the temporary database removed.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
+
+from servers import daphne_servers, manage  # noqa: E402
+from tablekit import Staff, join  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+
+from game.realtime import protocol  # noqa: E402
+from game.realtime.botclient import BotClient, Pacer, contiguous  # noqa: E402
+
+ROLES = ("US", "JP", "ROK")
+MAX_TABLES = 50
+MAX_COMMANDS_PER_SOCKET = 2000
+PAD = "x" * 1000
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PACE = {"rate": protocol.RATE_PER_SECOND * 0.8, "burst": protocol.RATE_BURST - 5}
+
+
+# -- measuring the server --------------------------------------------------------------------
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
+
+
+def rss_kib(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def latency_ms(latencies: list[float]) -> dict:
+    if not latencies:
+        return {"p50": None, "p95": None, "p99": None, "max": None}
+    return {
+        "p50": 1000 * statistics.median(latencies),
+        "p95": 1000 * percentile(latencies, 0.95),
+        "p99": 1000 * percentile(latencies, 0.99),
+        "max": 1000 * max(latencies),
+    }
+
+
+# -- clients ---------------------------------------------------------------------------------
+
+
+class TimedBot(BotClient):
+    """A bot client that notes when each of its accepted commands was sent (by its seq)."""
+
+    def __init__(self, *args, sent: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sent = sent
+
+    async def command(self, type: str, **payload) -> dict:
+        began = time.time()
+        answer = await super().command(type, **payload)
+        if answer["type"] == "ack" and not answer.get("duplicate"):
+            self.sent[answer["seq"]] = began
+        return answer
+
+    async def _handle(self, frame: dict) -> None:
+        if frame.get("type") == "view":  # a page's whole view: nothing to log
+            self.view, self.view_seq = frame["view"], frame["seq"]
+            return
+        await super()._handle(frame)
+
+
+class RelaySocket:
+    """One socket of the bare relay: sends padded frames, notes when each frame arrives."""
+
+    def __init__(self, url: str, label: str):
+        self.url, self.label = url, label
+        self.received: dict[tuple[str, int], float] = {}
+        self.pacer = Pacer(**PACE)
+        self._echo: dict[int, asyncio.Future] = {}
+        self._reader = None
+
+    async def connect(self):
+        origin = "http://" + self.url.split("/")[2]
+        self.ws = await connect(
+            self.url, origin=origin, proxy=None, ping_interval=None, open_timeout=15
+        )
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self):
+        with contextlib.suppress(Exception):
+            async for text in self.ws:
+                message = json.loads(text)
+                self.received[(message["s"], message["n"])] = time.time()
+                if message["s"] == self.label and message["n"] in self._echo:
+                    self._echo.pop(message["n"]).set_result(None)
+
+    async def send(self, n: int, *, wait: bool) -> float:
+        await self.pacer.take()
+        future = asyncio.get_running_loop().create_future()
+        if wait:
+            self._echo[n] = future
+        began = time.time()
+        await self.ws.send(json.dumps({"s": self.label, "n": n, "pad": PAD}))
+        if wait:
+            await asyncio.wait_for(future, 15)
+        return began
+
+    async def close(self):
+        await self.ws.close()
+        if self._reader:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._reader, 5)
+
+
+# -- workloads -------------------------------------------------------------------------------
+
+
+def spread(index: int, count: int, rate: float) -> float:
+    """A sender's start offset: open-loop senders are spread evenly over one period (all at
+    once would offer bursts, not a rate); saturating ones over half a second."""
+    return index / count / rate if rate else 0.5 * index / count
+
+
+async def sender_loop(send, *, rate: float, seconds: float, offset: float):
+    """Call `send(n)` until `seconds` pass: as fast as answers come, or `rate` per second."""
+    start = time.monotonic() + offset
+    end = start + seconds
+    await asyncio.sleep(offset)
+    for n in range(MAX_COMMANDS_PER_SOCKET):
+        if rate:
+            await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+        if time.monotonic() >= end:
+            return
+        await send(n)
+
+
+async def run_relay(servers, args, tables: int) -> dict:
+    sockets = []
+    for t in range(tables):
+        tag = uuid.uuid4().hex[:10]
+        table = []
+        for k in range(1 + 3 * args.sockets):
+            server = servers[(t + k) % len(servers)]
+            url = f"ws://127.0.0.1:{server.port}/ws/relay/{tag}/"
+            table.append(RelaySocket(url, f"t{t}-{k}"))
+        sockets.append(table)
+    everyone = [s for table in sockets for s in table]
+    await asyncio.gather(*(s.connect() for s in everyone))
+    sent: dict[tuple[str, int], tuple[int, float]] = {}
+
+    def sender(t, sock):
+        async def send(n):
+            sent[(sock.label, n)] = (t, await sock.send(n, wait=not args.rate))
+
+        return send
+
+    cpu0, began = cpu_seconds(args.pids), time.monotonic()
+    try:
+        await asyncio.wait_for(
+            asyncio.gather(
+                *(
+                    sender_loop(
+                        sender(t, s),
+                        rate=args.rate,
+                        seconds=args.seconds,
+                        offset=spread(t * 6 + i, 6 * tables, args.rate),
+                    )
+                    for t, table in enumerate(sockets)
+                    for i, s in enumerate(table[1:])
+                )
+            ),
+            args.seconds + 30,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(
+            key not in s.received for key, (t, _) in sent.items() for s in sockets[t]
+        ):
+            await asyncio.sleep(0.1)
+        elapsed = time.monotonic() - began
+        cpu = cpu_seconds(args.pids) - cpu0
+    finally:
+        await asyncio.gather(*(s.close() for s in everyone))
+    latencies = [
+        s.received[key] - at
+        for key, (t, at) in sent.items()
+        for s in sockets[t]
+        if key in s.received
+    ]
+    expected = sum(len(sockets[t]) for (t, _) in sent.values())
+    return summarise(
+        "relay", tables, len(sent), latencies, elapsed, cpu, lost=expected - len(latencies)
+    )
+
+
+async def game_tables(servers, staff, args, tables: int, *, start: bool):
+    made = []
+    for t in range(tables):
+        code = staff.create_game(servers[0].url, seed=t + 1)
+        tokens = {role: join(servers[0].url, code, role) for role in ROLES}
+        if start:
+            staff.command(servers[0].url, code, "start")
+        sent: dict[int, float] = {}
+        clients = [
+            TimedBot(
+                servers[t % len(servers)].ws_url(code) + "?views=1",
+                headers={"Cookie": staff.cookie},
+                origin=servers[0].origin,
+                label=f"t{t}-facilitator",
+                sent=sent,
+                ping_interval=None,
+            )
+        ]
+        n = 0
+        for role in ROLES:
+            for k in range(args.sockets):
+                server = servers[(t + n + 1) % len(servers)]
+                n += 1
+                clients.append(
+                    TimedBot(
+                        server.ws_url(code) + ("" if k == 0 else "?views=1"),
+                        token=tokens[role],
+                        origin=server.origin,
+                        label=f"t{t}-{role}-{k}",
+                        seed=t + 1,
+                        sent=sent,
+                        ping_interval=None,
+                    )
+                )
+        made.append((code, clients, sent))
+    return made
+
+
+async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
+    made = await game_tables(servers, staff, args, tables, start=workload == "chat")
+    everyone = [c for _, clients, _ in made for c in clients]
+    await asyncio.gather(*(c.connect() for c in everyone))
+    end = time.monotonic() + args.seconds
+    games_finished = 0
+
+    async def chat(t, client, i):
+        async def send(n):
+            await client.command("chat", channel="all", text=f"{client.label} {n}")
+
+        offset = spread(t * 6 + i, 6 * tables, args.rate)
+        await sender_loop(send, rate=args.rate, seconds=args.seconds, offset=offset)
+
+    async def play(t, clients):
+        nonlocal games_finished
+        facilitator, bots = clients[0], [clients[1 + k * args.sockets] for k in range(3)]
+        if args.rate:
+            for bot in bots:
+                bot.pacer = Pacer(args.rate, 1)
+        await facilitator.send_command("start")
+        for _ in range(60):  # 4 rounds x 5 phases need 20 advances
+            for _ in range(4):
+                changed = False
+                for bot in bots:
+                    if time.monotonic() >= end:
+                        return
+                    changed = (await bot.play()).changed or changed
+                if not changed:
+                    break
+            if time.monotonic() >= end:
+                return
+            await facilitator.send_command("advance")
+            if any(e["kind"] == "game_ended" for e in facilitator.events[-5:]):
+                games_finished += 1
+                return
+
+    cpu0, began = cpu_seconds(args.pids), time.monotonic()
+    try:
+        if workload == "chat":
+            jobs = [
+                chat(t, c, i)
+                for t, (_, clients, _) in enumerate(made)
+                for i, c in enumerate(clients[1:])
+            ]
+        else:
+            jobs = [play(t, clients) for t, (_, clients, _) in enumerate(made)]
+        await asyncio.wait_for(asyncio.gather(*jobs), args.seconds + 60)
+        last = {t: max(sent, default=0) for t, (_, _, sent) in enumerate(made)}
+        await asyncio.gather(
+            *(
+                c.wait_seq(last[t], timeout=20)
+                for t, (_, clients, _) in enumerate(made)
+                for c in clients
+            ),
+            return_exceptions=True,
+        )
+        elapsed = time.monotonic() - began
+        cpu = cpu_seconds(args.pids) - cpu0
+    finally:
+        await asyncio.gather(*(c.close() for c in everyone))
+    latencies, commands = [], 0
+    for _, clients, sent in made:
+        commands += len(sent)
+        for seq, at in sent.items():
+            latencies += [c.received_at[seq] - at for c in clients if seq in c.received_at]
+    result = summarise(workload, tables, commands, latencies, elapsed, cpu)
+    result["gaps"] = sum(len(contiguous(c)) for c in everyone)
+    result["rate_limited"] = sum(c.rate_limited for c in everyone)
+    if workload == "mix":
+        result["games_finished"] = games_finished
+    for code, _, _ in made:
+        with contextlib.suppress(Exception):
+            staff.command(servers[0].url, code, "end")
+    return result
+
+
+def summarise(workload, tables, commands, latencies, elapsed, cpu, lost=0) -> dict:
+    return {
+        "workload": workload,
+        "tables": tables,
+        "commands": commands,
+        "seconds": round(elapsed, 2),
+        "commands_per_s": commands / elapsed,
+        "deliveries_per_s": len(latencies) / elapsed,
+        "latency_ms": latency_ms(latencies),
+        "cpu_ms_per_command": 1000 * cpu / commands if commands else None,
+        "cpu_share": cpu / elapsed,
+        "lost": lost,
+        "loadavg": os.getloadavg(),
+    }
+
+
+async def measure_memory(servers, staff, args, kind: str) -> dict:
+    """RSS per idle authenticated socket on a fresh server: 10 tables of 7 sockets."""
+    tables = 10
+    if kind == "relay":
+        socks = [
+            RelaySocket(f"ws://127.0.0.1:{servers[0].port}/ws/relay/m{t}/", f"m{t}-{k}")
+            for t in range(tables)
+            for k in range(1 + 3 * args.sockets)
+        ]
+    else:
+        made = await game_tables(servers, staff, args, tables, start=True)
+        socks = [c for _, clients, _ in made for c in clients]
+    await asyncio.sleep(1)
+    before = rss_kib(args.pids)
+    await asyncio.gather(*(s.connect() for s in socks))
+    await asyncio.sleep(2)
+    after = rss_kib(args.pids)
+    await asyncio.gather(*(s.close() for s in socks))
+    return {"sockets": len(socks), "kib_per_socket": (after - before) / len(socks)}
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def backend(args, folder: Path):
+    if args.backend == "sqlite":
+        yield {"DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"}
+        return
+    import psycopg
+
+    database = f"h_perf_bench_{os.getpid()}"
+    admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+    admin.execute(f'CREATE DATABASE "{database}"')
+    try:
+        yield {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "CHANNEL_PREFIX": f"h_perf_bench_{uuid.uuid4().hex[:8]}",
+        }
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.close()
+
+
+@contextlib.contextmanager
+def profiler(args, name: str):
+    """With --profile DIR: py-spy samples the server (all threads) during the run."""
+    if not args.profile:
+        yield
+        return
+    import subprocess
+
+    out = Path(args.profile) / f"{name}.txt"
+    spy = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--format",
+            "raw",
+            "--threads",
+            "-r",
+            "200",
+            "-o",
+            str(out),
+            "-p",
+            str(args.pids[0]),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        spy.send_signal(2)
+        spy.wait(timeout=30)
+
+
+def serve(env, args, log_dir: Path, name: str):
+    return daphne_servers(
+        {**env, "BENCH_RELAY": "1", **dict(args.server_env)},
+        count=args.processes,
+        log_dir=log_dir,
+        name=name,
+    )
+
+
+def run(args) -> dict:
+    results = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "backend": args.backend,
+        "processes": args.processes,
+        "rate_per_socket": args.rate or "max",
+        "seconds_per_run": args.seconds,
+        "runs": [],
+        "memory": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="redlines-perf-") as folder:
+        folder = Path(folder)
+        log_dir = Path(args.log_dir) if args.log_dir else folder
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with backend(args, folder) as env:
+            manage("migrate", "--noinput", "-v", "0", env=env)
+            manage("demo_setup", env=env)
+            with serve(env, args, log_dir, "perf") as servers:
+                args.pids = [s.process.pid for s in servers]
+                staff = Staff.login(servers[0].url)
+                for tables in args.tables:
+                    for workload in ["relay", *args.workloads, "relay"]:
+                        with profiler(args, f"{workload}-{tables}"):
+                            if workload == "relay":
+                                result = asyncio.run(run_relay(servers, args, tables))
+                            else:
+                                result = asyncio.run(
+                                    run_game(servers, staff, args, tables, workload)
+                                )
+                        print(one_line(result), file=sys.stderr, flush=True)
+                        results["runs"].append(result)
+            if args.memory:
+                for kind in ("relay", "game"):
+                    with serve(env, args, log_dir, f"memory-{kind}") as servers:
+                        args.pids = [s.process.pid for s in servers]
+                        staff = Staff.login(servers[0].url)
+                        memory = asyncio.run(measure_memory(servers, staff, args, kind))
+                        results["memory"][kind] = memory
+                        print(f"memory {kind}: {memory}", file=sys.stderr, flush=True)
+    return results
+
+
+def one_line(r: dict) -> str:
+    lat = r["latency_ms"]
+    return (
+        f"{r['workload']:5} tables={r['tables']:2} {r['commands_per_s']:7.1f}/s "
+        f"deliv={r['deliveries_per_s']:7.1f}/s p50/p95/p99={lat['p50'] or 0:.1f}/"
+        f"{lat['p95'] or 0:.1f}/{lat['p99'] or 0:.1f} ms cpu={r['cpu_ms_per_command'] or 0:.2f} "
+        f"ms/cmd ({100 * r['cpu_share']:.0f}%) load={r['loadavg'][0]:.2f}"
+        + (f" gaps={r['gaps']}" if "gaps" in r else "")
+        + (f" lost={r['lost']}" if r.get("lost") else "")
+    )
+
+
+def markdown(results: dict) -> str:
+    """The table docs/performance.md carries: each game run with its same-run relay baseline."""
+    lines = [
+        f"Back end: {results['backend']}, {results['processes']} process(es), "
+        f"rate per socket: {results['rate_per_socket']}, {results['seconds_per_run']} s per run.",
+        "",
+        "| tables | workload | commands/s | relay/s | ratio | deliveries/s | p50 / p95 / p99 ms "
+        "| relay p50 / p99 ms | CPU ms/cmd (relay) | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    runs = results["runs"]
+    for tables in sorted({r["tables"] for r in runs}):
+        relays = [r for r in runs if r["tables"] == tables and r["workload"] == "relay"]
+        base = statistics.mean(r["commands_per_s"] for r in relays)
+        base_p50 = statistics.mean(r["latency_ms"]["p50"] for r in relays)
+        base_p99 = statistics.mean(r["latency_ms"]["p99"] for r in relays)
+        base_cpu = statistics.mean(r["cpu_ms_per_command"] for r in relays)
+        for r in runs:
+            if r["tables"] != tables or r["workload"] == "relay":
+                continue
+            lat = r["latency_ms"]
+            lines.append(
+                f"| {tables} | {r['workload']} | {r['commands_per_s']:.0f} | {base:.0f} "
+                f"| {r['commands_per_s'] / base:.2f} | {r['deliveries_per_s']:.0f} "
+                f"| {lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} "
+                f"| {base_p50:.1f} / {base_p99:.1f} "
+                f"| {r['cpu_ms_per_command']:.2f} ({base_cpu:.2f}) | {r['loadavg'][0]:.2f} |"
+            )
+    if results["memory"]:
+        game = results["memory"]["game"]["kib_per_socket"]
+        relay = results["memory"]["relay"]["kib_per_socket"]
+        lines += [
+            "",
+            f"RSS per idle authenticated socket: game {game:.1f} KiB, relay "
+            f"{relay:.1f} KiB, ratio {game / relay:.2f}.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "services"), default="sqlite")
+    parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--tables", default="4,20,50", help="comma-separated table counts")
+    parser.add_argument("--workloads", default="chat,mix", help="game runs between relay runs")
+    parser.add_argument("--sockets", type=int, default=2, help="player sockets per role")
+    parser.add_argument("--rate", type=float, default=0.0, help="per socket per s; 0: saturation")
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of each run")
+    parser.add_argument("--memory", action="store_true", help="also measure RSS per socket")
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        type=lambda s: s.split("=", 1),
+        help="KEY=VALUE for the server processes (repeatable)",
+    )
+    parser.add_argument("--profile", help="write py-spy samples of each run to this folder")
+    parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--markdown", help="write the Markdown table here")
+    parser.add_argument("--log-dir", help="keep the servers' logs here")
+    args = parser.parse_args()
+    args.tables = [int(n) for n in args.tables.split(",")]
+    args.workloads = [w for w in args.workloads.split(",") if w]
+    if not all(0 < n <= MAX_TABLES for n in args.tables) or not 0 < args.sockets <= 4:
+        parser.error(f"1..{MAX_TABLES} tables, 1..4 sockets per role")
+    if not set(args.workloads) <= {"chat", "mix"}:
+        parser.error("workloads: chat, mix")
+    if not 0 <= args.rate <= 8 or not 1 <= args.seconds <= 60:
+        parser.error("--rate 0..8 per socket, --seconds 1..60")
+    if args.backend == "sqlite" and args.processes != 1:
+        parser.error("SQLite and the in-memory channel layer serve one process only")
+    results = run(args)
+    table = markdown(results)
+    print(table)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    if args.markdown:
+        Path(args.markdown).write_text(table)
+
+
+if __name__ == "__main__":
+    main()
