@@ -50,12 +50,13 @@ def probe(**env_vars: str) -> dict:
 
 
 def test_defaults_are_the_embedded_back_ends():
-    """With nothing but a SECRET_KEY set: SQLite file, in-memory channel layer, DEBUG off."""
+    """With nothing but a SECRET_KEY set: SQLite file, the in-memory channel layer sized for a
+    workshop (it never drops a message silently), DEBUG off."""
     settings = probe()
     assert settings["debug"] is False
     assert settings["engine"] == "django.db.backends.sqlite3"
     assert settings["name"].endswith("db.sqlite3")
-    assert settings["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert settings["layer"] == "game.realtime.layers.WorkshopChannelLayer"
 
 
 def test_database_url_and_redis_url_select_production_back_ends():
