@@ -6,7 +6,7 @@ from game import engine
 from game.models import Event, Game
 from game.realtime.protocol import HISTORY_MAX_EVENTS, RESUME_MAX_EVENTS
 from game.services.actors import Actor
-from game.services.broadcast import event_for_viewer, events_frame, live_view
+from game.services.broadcast import event_for_viewer, events_frame, live_view_text
 from game.services.statecache import state_cached, state_remember
 
 
@@ -74,10 +74,10 @@ def event_dicts(rows) -> list[dict]:
     return events
 
 
-def game_live_view(*, game_id: int, viewer: dict) -> dict:
-    """The `view` frame for a socket that follows the whole view: `{type, seq, view}`."""
+def game_live_view(*, game_id: int, viewer: dict) -> str:
+    """The serialised `view` frame for a socket that follows the whole view."""
     last_seq, state = game_current_state(game_id=game_id)
-    return {"type": "view", "seq": last_seq, "view": live_view(state, viewer)}
+    return live_view_text(state, viewer, last_seq)
 
 
 HISTORY_KINDS = {"chat": ("chat_posted",), "all": None}

@@ -460,10 +460,10 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     async def _send_view(self):
         """The whole fresh view, for a page that renders it (never rebuilt by the client)."""
         if self.follows_views:
-            frame = await database_sync_to_async(selectors.game_live_view)(
+            frame_text = await database_sync_to_async(selectors.game_live_view)(
                 game_id=self.game_id, viewer=self.viewer
             )
-            await self.send(text_data=dumps(frame))
+            await self.send(text_data=frame_text)
 
     # -- group messages ---------------------------------------------------------------------------
 

@@ -71,18 +71,11 @@ def events_frame(*, events: list[dict], viewer: dict, state: dict, seq_from: int
     }
 
 
-def live_view(state: dict, viewer: dict) -> dict:
-    """The view a page follows after each change. The scenario is left out while the game
-    runs (it came with the welcome and does not change); once the game has ended it is
-    included, because the debrief unmasks it."""
-    view = engine.view(state, viewer)
-    if state["status"] != "ended":
-        view.pop("scenario")
-    return view
-
-
 def live_view_text(state: dict, viewer: dict, seq: int) -> str:
-    """The serialised `view` frame of live_view, built without copying the state."""
+    """The serialised `view` frame a page follows after each change, built without copying
+    the state. The scenario is left out while the game runs — it came with the
+    welcome and does not change — and included once the game has ended (the debrief
+    unmasks it). Broadcasts and catch-ups both send this one frame."""
     view = engine.shared_view(state, viewer, with_scenario=state["status"] == "ended")
     return json.dumps({"type": "view", "seq": seq, "view": view}, separators=(",", ":"))
 
