@@ -22,8 +22,12 @@ def _check_database() -> dict:
 
 
 async def _release(layer, channel: str) -> None:
-    """Let go of the probe channel. Channel layers have no call for it: the Redis PubSub
-    layer unsubscribes a channel only when a receive() on it is cancelled, so do that."""
+    """Let go of the probe channel: the project's layers have `release`; channels_redis'
+    own PubSub layer unsubscribes a channel only when a receive() on it is cancelled."""
+    release = getattr(layer, "release", None)
+    if release is not None:
+        await release(channel)
+        return
     waiter = asyncio.ensure_future(layer.receive(channel))
     await asyncio.sleep(0)
     waiter.cancel()
@@ -35,6 +39,8 @@ async def _check_channel_layer() -> dict:
     layer = get_channel_layer()
     backend = f"{type(layer).__module__}.{type(layer).__name__}"
     try:
+        if hasattr(layer, "ping"):  # Redis: the layer carries on without it, so ask Redis
+            await layer.ping()
         channel = await layer.new_channel("healthz.")
         token = uuid.uuid4().hex
         await layer.send(channel, {"type": "healthz.ping", "token": token})

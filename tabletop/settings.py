@@ -142,7 +142,7 @@ REDIS_HEALTH_CHECK_INTERVAL = 30
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "game.realtime.layers.TolerantRedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {

@@ -102,6 +102,9 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             await database_sync_to_async(presence_disconnect)(
                 game_id=self.game_id, channel_name=self.channel_name
             )
+        release = getattr(self.channel_layer, "release", None)  # game.realtime.layers
+        if release is not None:
+            await release(self.channel_name)
 
     async def close_for_restart(self):
         """The process is stopping: the client is to reconnect (to another process)."""

@@ -1,4 +1,6 @@
-"""The embedded channel layer: Channels' in-memory layer, sized and swept for a workshop.
+"""The channel layers: the embedded one (in-memory) and the production one (Redis PubSub).
+
+The embedded channel layer: Channels' in-memory layer, sized and swept for a workshop.
 
 Channels' InMemoryChannelLayer drops a group message for a consumer whose queue holds
 `capacity` (default 100) messages, without a word; it also sweeps every queue and group for
@@ -12,20 +14,33 @@ every group. This layer keeps the same API and semantics, with:
   must not change messages) and puts it on each queue directly, without a task per socket;
 - a warning, never silence, when a queue is full. The socket then learns of its lost
   broadcast from the heal pass (game.realtime.watch) without waiting for a client ping.
+
+The production layer is channels_redis' PubSub layer made tolerant of a Redis that is down
+(TolerantRedisPubSubChannelLayer, below).
 """
 
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from copy import deepcopy
 
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
+from channels_redis.pubsub import (
+    RedisPubSubChannelLayer,
+    RedisPubSubLoopLayer,
+    RedisSingleShardConnection,
+)
+from channels_redis.utils import _close_redis, _wrap_close, create_pool, decode_hosts
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 1.0
+RECONNECT_SECONDS = 1.0
 
 
 class WorkshopChannelLayer(InMemoryChannelLayer):
@@ -55,6 +70,10 @@ class WorkshopChannelLayer(InMemoryChannelLayer):
             )
             raise ChannelFull(channel) from None
 
+    async def release(self, channel):
+        """Let go of a channel whose consumer has stopped (as the Redis layer's)."""
+        self.channels.pop(channel, None)
+
     async def group_send(self, group, message):
         assert isinstance(message, dict), "Message is not a dict"
         self.require_valid_group_name(group)
@@ -63,3 +82,194 @@ class WorkshopChannelLayer(InMemoryChannelLayer):
         for channel in list(self.groups.get(group, {})):
             with contextlib.suppress(ChannelFull):  # logged; healed by game.realtime.watch
                 self._put(channel, copy)
+
+
+# -- Redis (PubSub), tolerant of an unreachable Redis ---------------------------------------
+
+# What talking to a Redis that is stopped, restarting or unreachable raises: redis-py's
+# errors, socket errors and timeouts, and (writing to a connection the server has just reset,
+# before redis-py notices) a TypeError from inside asyncio's transport.
+REDIS_DOWN = (RedisError, OSError, TypeError)
+
+
+class TolerantRedisPubSubChannelLayer(RedisPubSubChannelLayer):
+    """channels_redis' PubSub layer, unchanged while Redis answers; when it does not:
+
+    - a socket still opens: subscribing its channel (or a group) never fails; the
+      subscription is kept as wanted and made when Redis answers again (upstream, the
+      handshake failed with a 500 before the consumer ran);
+    - a message to a channel of this process goes straight onto its queue, with or without
+      Redis (only this process ever reads a channel it created);
+    - a group message that cannot be published reaches this process's own members of the
+      group; other processes' sockets catch up from the event log (game.realtime.watch);
+    - leaving a group or closing a socket never fails, and a closed socket's channel is let
+      go for certain (`release`, called by the consumer);
+    - the receive loop survives every error (upstream's ends for good on a timeout) and the
+      outage is logged once when it starts and once when it ends, not every second.
+    """
+
+    def _get_layer(self):
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = self._layers[loop] = TolerantLoopLayer(
+                *self._args, **self._kwargs, channel_layer=self
+            )
+            _wrap_close(self, loop)
+        return layer
+
+    async def ping(self) -> None:
+        """Raise unless every Redis host answers (for /healthz: the layer itself works on
+        without Redis, so a message round trip would not tell). A client of its own, so a
+        hung subscriber connection cannot hold the check."""
+        for host in decode_hosts(self._kwargs.get("hosts")):
+            host = {"socket_connect_timeout": 2, **host, "socket_timeout": 2}
+            client = Redis(connection_pool=create_pool(host))
+            try:
+                await client.ping()
+            finally:
+                await _close_redis(client)
+
+
+class TolerantLoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, hosts=None, **kwargs):
+        super().__init__(hosts=hosts, **kwargs)
+        self._shards = [TolerantShard(host, self) for host in decode_hosts(hosts)]
+
+    async def send(self, channel, message):
+        queue = self.channels.get(channel)
+        if queue is not None:  # a socket of this process: no need to go through Redis
+            queue.put_nowait(self.channel_layer.serialize(message))
+            return
+        await super().send(channel, message)
+
+    async def release(self, channel):
+        """Let go of a channel of this process whose consumer has stopped. Upstream lets go
+        only when a receive() on it is cancelled, which misses a consumer that stops just as
+        a message arrives (its receive has returned, or its next one is cancelled before it
+        starts): the subscription and its queue then stay for the life of the process."""
+        if self.channels.pop(channel, None) is not None:
+            await self._get_shard(channel).unsubscribe(channel)
+
+    async def group_send(self, group, message):
+        group_channel = self._get_group_channel_name(group)
+        shard = self._get_shard(group_channel)
+        data = self.channel_layer.serialize(message)
+        try:
+            await shard.publish(group_channel, data)
+        except REDIS_DOWN as error:
+            shard.went_down(error)
+            for channel in self.groups.get(group_channel, ()):
+                queue = self.channels.get(channel)
+                if queue is not None:
+                    queue.put_nowait(data)
+
+
+class TolerantShard(RedisSingleShardConnection):
+    def __init__(self, host, channel_layer):
+        super().__init__(host, channel_layer)
+        self._unsubscribed = set()  # wanted, not yet subscribed at Redis
+        self._unreleased = set()  # released here, still subscribed at Redis
+        self._down_since: float | None = None
+
+    def went_down(self, error: BaseException) -> None:
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            logger.warning(
+                "Redis at %s is unreachable (%s: %s): sockets open and commands work, but "
+                "live events reach only this process's sockets; the others catch up from the "
+                "event log when Redis answers again",
+                self._where(),
+                type(error).__name__,
+                error,
+            )
+
+    def came_back(self) -> None:
+        if self._down_since is not None:
+            logger.warning(
+                "Redis at %s answers again after %.1f s", self._where(),
+                time.monotonic() - self._down_since,
+            )  # fmt: skip
+            self._down_since = None
+
+    async def _lost(self, error: BaseException) -> None:
+        """The subscriber connection failed: drop it, so that the next attempt connects
+        afresh (redis-py then renews every subscription it holds)."""
+        self.went_down(error)
+        connection = self._pubsub.connection if self._pubsub is not None else None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.disconnect()
+
+    def _where(self) -> str:
+        address = self.host.get("address") or f"{self.host.get('host')}:{self.host.get('port')}"
+        return re.sub(r"//[^@/]*@", "//", str(address))  # never log a password
+
+    async def publish(self, channel, message):
+        await super().publish(channel, message)
+        self.came_back()
+
+    def _ensure_receiver(self):
+        if self._receive_task is None or self._receive_task.done():
+            self._receive_task = asyncio.ensure_future(self._do_receiving())
+
+    async def subscribe(self, channel):
+        async with self._lock:
+            if channel in self._subscribed_to:
+                return
+            self._subscribed_to.add(channel)
+            self._unreleased.discard(channel)
+            await self._tell_redis("subscribe", channel, failed=self._unsubscribed)
+
+    async def unsubscribe(self, channel):
+        async with self._lock:
+            if channel not in self._subscribed_to:
+                return
+            self._subscribed_to.discard(channel)
+            if channel in self._unsubscribed:
+                self._unsubscribed.discard(channel)
+                return
+            await self._tell_redis("unsubscribe", channel, failed=self._unreleased)
+
+    async def _tell_redis(self, command: str, channel: str, *, failed: set) -> None:
+        """SUBSCRIBE or UNSUBSCRIBE now, or note the channel in `failed` for later."""
+        self._ensure_redis()
+        self._ensure_receiver()
+        try:
+            await getattr(self._pubsub, command)(channel)
+        except REDIS_DOWN as error:
+            failed.add(channel)
+            await self._lost(error)
+
+    async def _catch_up_subscriptions(self):
+        """Make the subscriptions that failed while Redis was down, and drop the ones
+        released meanwhile (redis-py would otherwise renew them on reconnecting)."""
+        async with self._lock:
+            for channel in sorted(self._unsubscribed):
+                await self._pubsub.subscribe(channel)
+                self._unsubscribed.discard(channel)
+            for channel in sorted(self._unreleased):
+                await self._pubsub.unsubscribe(channel)
+                self._unreleased.discard(channel)
+
+    async def _do_receiving(self):
+        while True:
+            try:
+                if self._unsubscribed or self._unreleased:
+                    await self._catch_up_subscriptions()
+                if self._pubsub and self._pubsub.subscribed:
+                    message = await self._pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=0.1
+                    )
+                    self.came_back()
+                    self._receive_message(message)
+                else:
+                    await asyncio.sleep(0.1)
+            except (asyncio.CancelledError, GeneratorExit):
+                raise
+            except REDIS_DOWN as error:
+                await self._lost(error)
+                await asyncio.sleep(RECONNECT_SECONDS)
+            except Exception:
+                logger.exception("Unexpected error in the Redis receive loop; retrying")
+                await asyncio.sleep(RECONNECT_SECONDS)

@@ -53,6 +53,9 @@ def test_service_leg_really_uses_postgresql_and_redis(require_services):
 
     if require_services:
         assert connection.vendor == "postgresql"
-        assert "channels_redis" in settings.CHANNEL_LAYERS["default"]["BACKEND"]
+        from channels.layers import get_channel_layer
+        from channels_redis.pubsub import RedisPubSubChannelLayer
+
+        assert isinstance(get_channel_layer(), RedisPubSubChannelLayer)
     else:
         assert connection.vendor in {"sqlite", "postgresql"}

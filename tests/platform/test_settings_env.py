@@ -67,7 +67,7 @@ def test_database_url_and_redis_url_select_production_back_ends():
     )
     assert settings["engine"] == "django.db.backends.postgresql"
     assert settings["name"] == "redlines"
-    assert settings["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert settings["layer"] == "game.realtime.layers.TolerantRedisPubSubChannelLayer"
 
 
 def test_hosts_origins_and_secret_from_environment():

@@ -1,26 +1,19 @@
 """Redis hung (issue 10, item 11): a command's ack never waits for the channel layer, and the
 sockets heal from the event log once Redis answers again.
 
-The hung Redis is a private `redis-server` this file starts on port 6391 and freezes with
-SIGSTOP (its connections stay open, nothing answers), then thaws with SIGCONT; it is always
-killed at the end. The database is the suite's (SQLite by default).
+The hung Redis is a private `redis-server` (the `private_redis` fixture) frozen with SIGSTOP
+(its connections stay open, nothing answers), then thawed with SIGCONT. The database is the
+suite's (SQLite by default).
 """
 
 import asyncio
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import time
 
 import pytest
 
-from game.services import broadcast, limits
+from game.services import broadcast
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(90)]
-
-PRIVATE_REDIS_PORT = 6391
 
 
 @pytest.fixture
@@ -58,65 +51,6 @@ async def test_an_ack_does_not_wait_for_a_slow_channel_layer(negotiating, socket
     assert frames[-1]["seq"] == ack["seq"]
 
 
-@pytest.fixture
-def private_redis():
-    """A redis-server of this test's own on port 6391 (nothing kept on disk)."""
-    server = shutil.which("redis-server")
-    if server is None:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("redis-server is needed for the hung-Redis test")
-        pytest.skip("no redis-server on this machine")
-    process = subprocess.Popen(
-        [server, "--port", str(PRIVATE_REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--daemonize", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", PRIVATE_REDIS_PORT), timeout=0.2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the private redis-server did not start"
-                assert process.poll() is None, "the private redis-server exited (port taken?)"
-                time.sleep(0.05)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGCONT)
-            process.kill()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def on_private_redis(private_redis, settings):
-    """The production channel layer and cache settings, pointed at the private Redis."""
-    url = f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}/0"
-    layer = settings.CHANNEL_LAYERS["default"] if settings.REDIS_URL else None
-    hosts = layer["CONFIG"]["hosts"][0] if layer else {"socket_timeout": 15}
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {
-                "hosts": [{**hosts, "address": url, "socket_connect_timeout": 5}],
-                "prefix": f"hung-{os.getpid()}",
-            },
-        }
-    }
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": f"hung-{os.getpid()}",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    limits._cache_down_until = 0.0
-    return private_redis
-
-
 async def timed(coroutine) -> tuple[float, dict]:
     started = time.monotonic()
     result = await coroutine
@@ -132,7 +66,7 @@ async def test_a_hung_redis_delays_no_ack_and_the_sockets_heal(
     first = await sender.ok("chat", channel="all", text="before")
     await listener.events_until(first["seq"])
 
-    on_private_redis.send_signal(signal.SIGSTOP)
+    on_private_redis.freeze()
     try:
         took, _ = await timed(sender.ok("chat", channel="all", text="while hung"))
         assert took < 3.0, f"the ack took {took:.1f} s"  # at most one 1 s cache timeout
@@ -141,7 +75,7 @@ async def test_a_hung_redis_delays_no_ack_and_the_sockets_heal(
         took, pong = await timed(listener.ping())
         assert took < 1.0 and pong["type"] == "pong", f"another player's ping took {took:.1f} s"
     finally:
-        on_private_redis.send_signal(signal.SIGCONT)
+        on_private_redis.thaw()
 
     # Redis answers again: the next broadcast (or a ping) brings everything, in order.
     last = await sender.ok("chat", channel="all", text="after")
