@@ -1,4 +1,9 @@
 import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
 
 import pytest
 
@@ -28,3 +33,68 @@ def pytest_report_header(config):
 def require_services():
     """True when CI demands the real PostgreSQL + Redis leg (never skipped there)."""
     return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port (nothing kept on disk), to stop, start
+    again on the same port, freeze (SIGSTOP: connections stay open, nothing answers) or
+    thaw. It is always killed when the test ends."""
+
+    def __init__(self, executable: str):
+        self.executable = executable
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                assert time.monotonic() < deadline, "the private redis-server did not start"
+                assert self.process.poll() is None, "the private redis-server exited (port taken?)"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Gone, as after `redis-cli shutdown`: connections reset, the port refuses."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def freeze(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def private_redis():
+    """A PrivateRedis, started (tests of Redis failures)."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("redis-server is needed for the Redis failure tests")
+        pytest.skip("no redis-server on this machine")
+    redis = PrivateRedis(executable)
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()

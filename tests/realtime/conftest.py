@@ -7,9 +7,8 @@ Generic on purpose (secrecy, reconnect and protocol tests all use them):
   (or the roles listed) through the service layer. It returns a `Table`.
 - `table` is `make_game()`: the inline three-role scenario, everyone seated, in the lobby.
 - `staff_cookie` is the `Cookie` header of a logged-in staff user (a facilitator).
-- `private_redis` is a `redis-server` of the test's own (port 6391, nothing on disk) that the
-  test may stop, start again, freeze (SIGSTOP: connections open, nothing answers) or thaw;
-  `on_private_redis` points the production channel layer and cache settings at it.
+- `on_private_redis` points the production channel layer and cache settings at the test's
+  own Redis (`private_redis`, tests/conftest.py).
 - `sockets` opens `WebsocketCommunicator`s on `tabletop.asgi.application` that authenticate
   by `hello` token, by session cookie, or not at all; every frame sent and received is kept
   in `frame_recorder`; every socket is disconnected when the test ends.
@@ -24,12 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import shutil
-import signal
-import socket as sockets_lib
-import subprocess
-import time
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -406,65 +399,6 @@ async def sockets(frame_recorder):
             await socket.disconnect()
 
 
-PRIVATE_REDIS_PORT = 6391
-
-
-class PrivateRedis:
-    """A redis-server of the test's own on PRIVATE_REDIS_PORT, to stop, restart or freeze."""
-
-    def __init__(self, executable: str):
-        self.executable = executable
-        self.url = f"redis://127.0.0.1:{PRIVATE_REDIS_PORT}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [self.executable, "--port", str(PRIVATE_REDIS_PORT), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--daemonize", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                address = ("127.0.0.1", PRIVATE_REDIS_PORT)
-                sockets_lib.create_connection(address, timeout=0.2).close()
-                return
-            except OSError:
-                assert time.monotonic() < deadline, "the private redis-server did not start"
-                assert self.process.poll() is None, "the private redis-server exited (port taken?)"
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Gone, as after `redis-cli shutdown`: connections reset, the port refuses."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.process = None
-
-    def freeze(self) -> None:
-        self.process.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
-
-
-@pytest.fixture
-def private_redis():
-    executable = shutil.which("redis-server")
-    if executable is None:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("redis-server is needed for the Redis failure tests")
-        pytest.skip("no redis-server on this machine")
-    redis = PrivateRedis(executable)
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.stop()
-
-
 @pytest.fixture
 def on_private_redis(private_redis, settings):
     """The production channel layer and cache settings, pointed at the private Redis."""
@@ -477,7 +411,7 @@ def on_private_redis(private_redis, settings):
             "BACKEND": "game.realtime.layers.TolerantRedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [{**hosts, "address": private_redis.url, "socket_connect_timeout": 5}],
-                "prefix": f"private-{os.getpid()}",
+                "prefix": f"private-{private_redis.port}",
             },
         }
     }
@@ -485,7 +419,7 @@ def on_private_redis(private_redis, settings):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": private_redis.url,
-            "KEY_PREFIX": f"private-{os.getpid()}",
+            "KEY_PREFIX": f"private-{private_redis.port}",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
