@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from game import engine
-from game.models import Event, Game
+from game.models import Event, Game, state_with_scenario
 from game.realtime.protocol import HISTORY_MAX_EVENTS, RESUME_MAX_EVENTS
 from game.services.actors import Actor
 from game.services.broadcast import event_for_viewer, events_frame, live_view_text
@@ -21,9 +21,12 @@ def game_current_state(*, game_id: int) -> tuple[int, dict]:
     seq, updated_at = Game.objects.filter(pk=game_id).values_list("last_seq", "updated_at").get()
     state = state_cached(game_id=game_id, seq=seq, updated_at=updated_at)
     if state is None:
-        seq, updated_at, state = (
-            Game.objects.filter(pk=game_id).values_list("last_seq", "updated_at", "state").get()
+        seq, updated_at, state, snapshot = (
+            Game.objects.filter(pk=game_id)
+            .values_list("last_seq", "updated_at", "state", "snapshot")
+            .get()
         )
+        state = state_with_scenario(state, snapshot)
         state_remember(game_id=game_id, seq=seq, updated_at=updated_at, state=state)
     return seq, state
 

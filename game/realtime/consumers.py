@@ -23,7 +23,7 @@ from game.realtime.protocol import FrameError, dumps
 from game.realtime.watch import socket_unwatch, socket_watch
 from game.services import Actor, CommandRefused
 from game.services import limits as limit_rules
-from game.services.broadcast import game_group, viewer_key
+from game.services.broadcast import game_group, viewer_key, views_follow, views_unfollow
 from game.services.presence import (
     connection_claim_player,
     connection_open,
@@ -47,6 +47,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     closing: bool = False
     # A page that renders the view asks for the whole fresh view after every change.
     follows_views: bool = False
+    counted_as: tuple[int, dict] | None = None  # (game id, viewer) counted as a view follower
 
     async def connect(self):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
@@ -92,6 +93,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     async def disconnect(self, close_code):
         self.closing = True
+        self._count_as_follower(None)
         shutdown.socket_closed(self)
         if self.auth_timer:
             self.auth_timer.cancel()
@@ -108,6 +110,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     async def close_for_restart(self):
         """The process is stopping: the client is to reconnect (to another process)."""
+        self._count_as_follower(None)
         shutdown.socket_closed(self)
         if not self.closing:
             await self._close(protocol.CLOSE_SERVICE_RESTART, "server restarting")
@@ -151,8 +154,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                     "at a time. Close another tab or window of this game and reload."
                 )
                 return
-        self.actor = actor
-        self.viewer = actor.viewer()
+        self._seat(actor)
         await self.channel_layer.group_add(game_group(self.game_id), self.channel_name)
         socket_watch(self)
         welcome = {
@@ -177,7 +179,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             if actor is None:  # removed between authenticating and now
                 await self._let_removed_player_go()
                 return
-            self.actor, self.viewer = actor, actor.viewer()
+            self._seat(actor)
             self.seq = snapshot["seq"]
             welcome["you"] = self._identity()
             await self.send(text_data=dumps({**welcome, "resumed": False, **snapshot}))
@@ -268,7 +270,8 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         last_seq = frame.get("last_seq")
         if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
             last_seq = None
-        self.follows_views = frame.get("views") is True
+        if "views" in frame:  # else as the URL asked (?views=1)
+            self.follows_views = frame["views"] is True
         await self._start(actor, last_seq=last_seq)
 
     async def _dispatch(self, frame: dict):
@@ -389,6 +392,20 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         self.closing = True
         await self.close(code=code, reason=reason)
 
+    def _seat(self, actor: Actor) -> None:
+        """Set who this socket is; a socket that follows whole views is counted for its
+        viewer, so that commits build the views somebody follows (broadcast.build_views)."""
+        self.actor, self.viewer = actor, actor.viewer()
+        self._count_as_follower(self.viewer if self.follows_views else None)
+
+    def _count_as_follower(self, viewer: dict | None) -> None:
+        if self.counted_as is not None:
+            views_unfollow(*self.counted_as)
+            self.counted_as = None
+        if viewer is not None:
+            self.counted_as = (self.game_id, viewer)
+            views_follow(*self.counted_as)
+
     def _identity(self) -> dict:
         identity = {"kind": self.actor.kind, "role": self.actor.role, "name": self.actor.name}
         if self.actor.player_id is not None:
@@ -406,7 +423,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             await self._let_removed_player_go()
             return
         reseated = actor != self.actor
-        self.actor, self.viewer = actor, actor.viewer()
+        self._seat(actor)
         if reseated or not only_if_reseated:
             self.seq = snapshot["seq"]
             frame = {"type": "snapshot", "you": self._identity(), **snapshot}
@@ -486,9 +503,12 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         if frame_text is not None and message["seq_from"] == self.seq + 1:
             self.seq = message["seq"]
             await self.send(text_data=frame_text)
-            view_text = message.get("views", {}).get(viewer_key(self.viewer))
-            if self.follows_views and view_text is not None:
-                await self.send(text_data=view_text)
+            if self.follows_views:
+                view_text = message["views"].get(viewer_key(self.viewer))
+                if view_text is not None:
+                    await self.send(text_data=view_text)
+                else:  # built only for the followers its process knew of: read it here
+                    await self._send_view()
             if self.actor.player_id is not None and self.actor.player_id in message["players"]:
                 # A moved player sees the game anew; a removed one is let go.
                 await self._send_snapshot(only_if_reseated=True)

@@ -10,9 +10,11 @@ import asyncio
 import json
 import logging
 import os
+from collections import Counter
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from game import engine
 
@@ -92,11 +94,38 @@ def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str
     }
 
 
-def build_views(*, snapshot: dict, state: dict, seq: int) -> dict[str, str]:
-    """Per viewer key, the `view` frame at `seq` for sockets that follow the whole view."""
-    return {
-        viewer_key(viewer): live_view_text(state, viewer, seq) for viewer in all_viewers(snapshot)
-    }
+def build_views(*, snapshot: dict, state: dict, seq: int, game_id: int) -> dict[str, str]:
+    """Per viewer key, the `view` frame at `seq` for sockets that follow the whole view: for
+    the viewers with such a socket in this process when it is the only one (no Redis), else
+    for every viewer (followers elsewhere are unknown here). A follower that finds no view
+    for it in a broadcast reads one itself (game.realtime.consumers)."""
+    followed = view_followers.get(game_id, {}) if not settings.REDIS_URL else None
+    views = {}
+    for viewer in all_viewers(snapshot):
+        key = viewer_key(viewer)
+        if followed is None or key in followed:
+            views[key] = live_view_text(state, viewer, seq)
+    return views
+
+
+# This process's sockets that follow whole views: game id -> viewer key -> how many.
+view_followers: dict[int, Counter] = {}
+
+
+def views_follow(game_id: int, viewer: dict) -> None:
+    view_followers.setdefault(game_id, Counter())[viewer_key(viewer)] += 1
+
+
+def views_unfollow(game_id: int, viewer: dict) -> None:
+    followers = view_followers.get(game_id)
+    if followers is None:
+        return
+    key = viewer_key(viewer)
+    followers[key] -= 1
+    if followers[key] <= 0:
+        del followers[key]
+    if not followers:
+        del view_followers[game_id]
 
 
 def affected_players(events: list[dict]) -> list[int]:

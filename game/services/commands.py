@@ -8,7 +8,7 @@ from functools import partial
 from django.db import transaction
 
 from game import engine
-from game.models import CommandReceipt, Event, Game
+from game.models import CommandReceipt, Event, Game, state_with_scenario
 from game.services.actors import Actor
 from game.services.broadcast import broadcast_events, build_frames, build_views
 from game.services.statecache import state_cached, state_remember
@@ -130,9 +130,11 @@ def game_execute(
                 game=game, actor_key=actor.key, client_id=client_id, seq=game.last_seq
             )
         if stored:
-            scenario = game.state["scenario"]  # the game's snapshot, without reading that column
+            scenario = game.state["scenario"]  # the game's snapshot
             frames = build_frames(snapshot=scenario, state=game.state, events=stored)
-            views = build_views(snapshot=scenario, state=game.state, seq=game.last_seq)
+            views = build_views(
+                snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game.pk
+            )
             version = (game.last_seq, game.updated_at)
             transaction.on_commit(
                 partial(_committed, game.pk, version, game.state, stored, frames, views)
@@ -155,13 +157,27 @@ def _game_locked(game_id: int) -> Game:
     game = Game.objects.select_for_update().defer("state", "snapshot").get(pk=game_id)
     state = state_cached(game_id=game_id, seq=game.last_seq, updated_at=game.updated_at)
     if state is None:
-        state = Game.objects.values_list("state", flat=True).get(pk=game_id)
+        state = state_with_scenario(*Game.objects.values_list("state", "snapshot").get(pk=game_id))
     game.state = state
     return game
 
 
+# Per game, the seats a bot check last saw and its answer. A bot is a Player row seated by a
+# player_join event, and a player's strategy never changes, so the answer can change only
+# when the state's set of seats does (in whichever process that happened).
+_bots_checked: dict[int, tuple[frozenset, bool]] = {}
+
+
 def _has_bots(game: Game) -> bool:
-    return game.players.filter(removed=False).exclude(bot_strategy="").exists()
+    """Does a bot sit at this game? Asked after every command; the database is asked again
+    only when the seats have changed since the last time."""
+    seats = frozenset(game.state["players"])
+    checked = _bots_checked.get(game.pk)
+    if checked is not None and checked[0] == seats:
+        return checked[1]
+    answer = bool(seats) and game.players.filter(removed=False).exclude(bot_strategy="").exists()
+    _bots_checked[game.pk] = (seats, answer)
+    return answer
 
 
 def _run_bots(game_id: int, now: float) -> None:

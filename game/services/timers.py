@@ -23,7 +23,7 @@ def game_tick_due(*, now: float | None = None, limit: int = 100) -> int:
         "pk", "state"
     )[:limit]
     advanced = 0
-    for game_id, state in due:
+    for game_id, state in due:  # the stored state (no scenario): enough for its position
         command = {"type": "tick", "expected": engine.timer_position(state)}
         try:
             result = game_execute(game_id=game_id, actor=Actor.system(), command=command, now=now)

@@ -38,6 +38,76 @@ async def test_a_socket_that_follows_views_gets_the_fresh_view_after_each_change
     assert "view" not in {frame["type"] for frame in await plain.drain(0.1)}
 
 
+async def test_commits_build_views_only_for_the_viewers_someone_follows(
+    negotiating, sockets, monkeypatch
+):
+    """One process (no Redis): a commit builds the view of a viewer only while one of its
+    sockets here follows views; the count follows sockets as they come, move and go."""
+    from game.services import broadcast
+
+    monkeypatch.setattr(broadcast.settings, "REDIS_URL", "")
+    built = []
+    real = broadcast.live_view_text
+    monkeypatch.setattr(
+        broadcast,
+        "live_view_text",
+        lambda state, viewer, seq: (
+            built.append(broadcast.viewer_key(viewer)) or real(state, viewer, seq)
+        ),
+    )
+    table = negotiating
+    game_id = table.game.pk
+    plain = await sockets(table.code, token=table.seat("R2").token)
+    await plain.ok("chat", channel="all", text="nobody follows")
+    assert built == [] and game_id not in broadcast.view_followers
+
+    follower = await sockets(table.code, token=table.seat("R1").token, hello_extra={"views": True})
+    twin = await sockets(table.code, token=table.seat("R1").token, query="views=1")
+    assert broadcast.view_followers[game_id] == {"role:R1": 2}
+    ack = await plain.ok("chat", channel="all", text="R1 follows")
+    assert built == ["role:R1"]
+    assert (await follower.next("view"))["seq"] == ack["seq"]
+    assert (await twin.next("view"))["seq"] == ack["seq"]
+
+    await twin.disconnect()
+    assert broadcast.view_followers[game_id] == {"role:R1": 1}
+    await follower.disconnect()
+    assert game_id not in broadcast.view_followers
+    built.clear()
+    await plain.ok("chat", channel="all", text="nobody again")
+    assert built == []
+
+
+async def test_a_follower_missing_from_a_broadcast_reads_its_view_itself(negotiating, sockets):
+    """A broadcast built before the socket was counted (or in a process that did not know of
+    it) has no view for it: the consumer reads the view at the current seq instead."""
+    from channels.layers import get_channel_layer
+
+    from game.services.broadcast import game_group
+
+    table = negotiating
+    follower = await sockets(table.code, token=table.seat("R1").token, hello_extra={"views": True})
+    result = await table.arun("chat", by="R2", channel="all", text="behind its back")
+    await follower.next("events")
+    await follower.next("view")  # the real broadcast's
+    seq = result.seq
+    await get_channel_layer().group_send(
+        game_group(table.game.pk),
+        {
+            "type": "game.events",
+            "seq_from": seq + 1,
+            "seq": seq + 1,
+            "players": [],
+            "frames": {"role:R1": json.dumps({"type": "events", "seq_from": seq + 1,
+                                              "seq": seq + 1, "events": []})},
+            "views": {},
+        },
+    )  # fmt: skip
+    view = await follower.next("view")
+    assert view["seq"] == seq  # read from the game as it is: nothing later was committed
+    assert [m["text"] for m in view["view"]["chat"]][-1] == "behind its back"
+
+
 async def test_a_followed_view_never_carries_another_teams_secrets(negotiating, sockets):
     table = negotiating
     r3 = await sockets(table.code, token=table.seat("R3").token, hello_extra={"views": True})

@@ -1,5 +1,9 @@
 """Database fixtures for the report tests: simulated games of the bundled scenarios."""
 
+import os
+import shutil
+import subprocess
+
 import pytest
 
 
@@ -32,3 +36,24 @@ def lobby_game(bundled):
     game = game_create(snapshot=bundled["coalition-2022"].to_document(), seed=5)
     _player, token = player_join(game=game, name="Alice", role="US")
     return game, token
+
+
+@pytest.fixture
+def pdf_pages():
+    """pdf_pages(pdf_bytes, tmp_path) -> the text of each non-empty page (poppler's
+    pdftotext). Without pdftotext the test skips, except under CI (REQUIRE_PDFTOTEXT=1,
+    set by .ci/run, which installs it), where that fails."""
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("REQUIRE_PDFTOTEXT") == "1":
+            pytest.fail("poppler's pdftotext is required (REQUIRE_PDFTOTEXT=1) but missing")
+        pytest.skip("needs poppler's pdftotext to read the pages")
+
+    def read(content: bytes, folder) -> list[str]:
+        path = folder / "report.pdf"
+        path.write_bytes(content)
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        return [page for page in text.split("\f") if page.strip()]
+
+    return read
