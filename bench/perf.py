@@ -169,6 +169,22 @@ def spread(index: int, count: int, rate: float) -> float:
     return index / count / rate if rate else 0.5 * index / count
 
 
+# After the sockets connect, before the run: a game socket announces its presence after its
+# welcome (a write and a broadcast to its table each), so the last welcome does not mean the
+# server is idle; measuring from then on timed the connection storm, not the commands.
+SETTLE_SECONDS = 3.0
+# Sockets connect this many at a time: 350 game sockets at once (50 tables) queue their
+# connect-time database work on one thread past daphne's 5 s websocket connect timeout on
+# PostgreSQL, and daphne drops the last ones (a workshop's clients arrive over minutes, and
+# reconnect with jitter after a restart).
+CONNECT_BATCH = 50
+
+
+async def connect_all(sockets) -> None:
+    for first in range(0, len(sockets), CONNECT_BATCH):
+        await asyncio.gather(*(s.connect() for s in sockets[first : first + CONNECT_BATCH]))
+
+
 async def sender_loop(send, *, rate: float, seconds: float, offset: float):
     """Call `send(n)` until `seconds` pass: as fast as answers come, or `rate` per second."""
     start = time.monotonic() + offset
@@ -193,7 +209,8 @@ async def run_relay(servers, args, tables: int) -> dict:
             table.append(RelaySocket(url, f"t{t}-{k}"))
         sockets.append(table)
     everyone = [s for table in sockets for s in table]
-    await asyncio.gather(*(s.connect() for s in everyone))
+    await connect_all(everyone)
+    await asyncio.sleep(SETTLE_SECONDS)
     sent: dict[tuple[str, int], tuple[int, float]] = {}
 
     def sender(t, sock):
@@ -281,7 +298,8 @@ async def game_tables(servers, staff, args, tables: int, *, start: bool):
 async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
     made = await game_tables(servers, staff, args, tables, start=workload == "chat")
     everyone = [c for _, clients, _ in made for c in clients]
-    await asyncio.gather(*(c.connect() for c in everyone))
+    await connect_all(everyone)
+    await asyncio.sleep(SETTLE_SECONDS)
     end = time.monotonic() + args.seconds
     games_finished = 0
 

@@ -1,10 +1,15 @@
 """The socket's flood limits, awaitable (game.services.limits does the counting).
 
-The cache calls run on threads of their own, not on the one thread that serialises a
-process's database work: a slow cache must not hold up every socket's commands.
+With a cache in the process's own memory (no Redis) the counting is a dictionary update
+under a lock, done at once on the event loop: a trip to another thread for it cost more than
+the count (two per chat command). With Redis the calls run on threads of their own, not on
+the one thread that serialises a process's database work: a slow cache must not hold up
+every socket's commands.
 """
 
 from asgiref.sync import sync_to_async
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
 from game.services import limits
 from tabletop.clients import client_address_from
@@ -21,11 +26,18 @@ def scope_client_address(scope) -> str:
     return client_address_from(client[0] or "", forwarded)
 
 
-def _off_thread(function):
-    return sync_to_async(function, thread_sensitive=False)
+def _awaitable(function):
+    off_thread = sync_to_async(function, thread_sensitive=False)
+
+    async def call(**kwargs):
+        if isinstance(caches["default"], LocMemCache):  # in memory: nothing to wait for
+            return function(**kwargs)
+        return await off_thread(**kwargs)
+
+    return call
 
 
-code_attempts_blocked = _off_thread(limits.code_attempts_blocked)
-code_missed = _off_thread(limits.code_missed)
-player_command_allowed = _off_thread(limits.player_command_allowed)
-player_chat_allowed = _off_thread(limits.player_chat_allowed)
+code_attempts_blocked = _awaitable(limits.code_attempts_blocked)
+code_missed = _awaitable(limits.code_missed)
+player_command_allowed = _awaitable(limits.player_command_allowed)
+player_chat_allowed = _awaitable(limits.player_chat_allowed)
