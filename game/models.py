@@ -106,8 +106,8 @@ class Game(models.Model):
         return f"{self.title} ({self.code})"
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        game = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        game = super().from_db(db, field_names, values, **kwargs)
         state = game.__dict__.get("state")
         if isinstance(state, dict) and "scenario" not in state:
             game.state = state_with_scenario(state, game.snapshot)  # reads a deferred snapshot
