@@ -106,6 +106,11 @@ class Game(models.Model):
         return f"{self.title} ({self.code})"
 
     @classmethod
+    def stored_state(cls, game_id: int) -> dict:
+        """The state as its row holds it now, whole (without building the instance)."""
+        return state_with_scenario(*cls.objects.values_list("state", "snapshot").get(pk=game_id))
+
+    @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         game = super().from_db(db, field_names, values, **kwargs)
         state = game.__dict__.get("state")

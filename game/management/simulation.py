@@ -19,7 +19,7 @@ from django.db import transaction
 
 from game import engine
 from game.engine.scoring import UNVERSIONED_RULES
-from game.models import Game, state_with_scenario
+from game.models import Game
 from game.services import Actor, CommandRefused, game_create, game_execute, player_join
 from game.services.export import EXPORT_FORMAT
 
@@ -82,7 +82,7 @@ def _simulate(*, snapshot: dict, scenario, seed: int, now: float) -> Game:
 
 
 def _state(game: Game) -> dict:
-    return state_with_scenario(*Game.objects.values_list("state", "snapshot").get(pk=game.pk))
+    return Game.stored_state(game.pk)
 
 
 def _run(game: Game, actor: Actor, command: dict, now: float) -> list[dict]:

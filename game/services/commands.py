@@ -8,7 +8,7 @@ from functools import partial
 from django.db import transaction
 
 from game import engine
-from game.models import CommandReceipt, Event, Game, state_with_scenario
+from game.models import CommandReceipt, Event, Game
 from game.services.actors import Actor
 from game.services.broadcast import broadcast_events, build_frames, build_views
 from game.services.statecache import state_cached, state_remember
@@ -157,7 +157,7 @@ def _game_locked(game_id: int) -> Game:
     game = Game.objects.select_for_update().defer("state", "snapshot").get(pk=game_id)
     state = state_cached(game_id=game_id, seq=game.last_seq, updated_at=game.updated_at)
     if state is None:
-        state = state_with_scenario(*Game.objects.values_list("state", "snapshot").get(pk=game_id))
+        state = Game.stored_state(game_id)
     game.state = state
     return game
 
