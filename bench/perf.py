@@ -469,7 +469,12 @@ def profiler(args, name: str):
 
 def serve(env, args, log_dir: Path, name: str):
     return daphne_servers(
-        {**env, "BENCH_RELAY": "1", **dict(args.server_env)},
+        {
+            **env,
+            "BENCH_RELAY": "1",
+            "DJANGO_SETTINGS_MODULE": "bench.server_settings",  # DEBUG's query log off
+            **dict(args.server_env),
+        },
         count=args.processes,
         log_dir=log_dir,
         name=name,

@@ -8,9 +8,11 @@ from functools import partial
 from django.db import transaction
 
 from game import engine
-from game.models import CommandReceipt, Event, Game
+from game.models import CommandReceipt, Event, Game, Player
+from game.services import commandsql
 from game.services.actors import Actor
 from game.services.broadcast import broadcast_events, build_frames, build_views
+from game.services.commandsql import LockedGame
 from game.services.statecache import state_cached, state_remember
 
 CLIENT_ID_MAX_LENGTH = CommandReceipt._meta.get_field("client_id").max_length
@@ -79,11 +81,14 @@ def created_by(events: list[dict]) -> dict:
 MAX_CREATING_EVENTS = 2
 
 
-def _created_before(game: Game, actor: Actor, seq: int) -> dict:
+def _created_before(game_id: int, actor: Actor, seq: int) -> dict:
     """For a repeated id: what the first run created. Its events are the last ones up to the
     receipt's `seq`, so only those few are read."""
     rows = Event.objects.filter(
-        game=game, seq__lte=seq, seq__gt=seq - MAX_CREATING_EVENTS, kind__in=tuple(CREATING_EVENTS)
+        game_id=game_id,
+        seq__lte=seq,
+        seq__gt=seq - MAX_CREATING_EVENTS,
+        kind__in=tuple(CREATING_EVENTS),
     )
     return created_by([row.as_dict() for row in rows if row.actor == actor.for_log()])
 
@@ -112,23 +117,27 @@ def game_execute(
         )
     with transaction.atomic():
         game = _game_locked(game_id)
-        if client_id:
-            receipt = CommandReceipt.objects.filter(
-                game=game, actor_key=actor.key, client_id=client_id
-            ).first()
-            if receipt is not None:
-                created = _created_before(game, actor, receipt.seq)
-                return CommandResult(seq=receipt.seq, duplicate=True, created=created)
-        _check_seat(game.state, actor)
         engine_command = {**command, "actor": actor.for_engine(), "now": now}
-        outcome = engine.decide(game.state, engine_command)
-        if isinstance(outcome, engine.RuleError):
-            raise CommandRefused(outcome.code, outcome.message)
+        try:
+            _check_seat(game.state, actor)
+            outcome = engine.decide(game.state, engine_command)
+            if isinstance(outcome, engine.RuleError):
+                raise CommandRefused(outcome.code, outcome.message)
+        except CommandRefused:
+            # A repeat of an accepted command is answered as the first time, even though
+            # deciding it again now would be refused (the offer it accepted is closed).
+            repeat = client_id and _repeat(game, actor, client_id)
+            if repeat:
+                return repeat
+            raise
+        if client_id and not commandsql.record_receipt(
+            game_id=game.pk,
+            actor_key=actor.key,
+            client_id=client_id,
+            seq=game.last_seq + len(outcome),
+        ):
+            return _repeat(game, actor, client_id)
         stored = _append_events(game, outcome, actor=actor, now=now)
-        if client_id:
-            CommandReceipt.objects.create(
-                game=game, actor_key=actor.key, client_id=client_id, seq=game.last_seq
-            )
         if stored:
             scenario = game.state["scenario"]  # the game's snapshot
             frames = build_frames(snapshot=scenario, state=game.state, events=stored)
@@ -151,10 +160,21 @@ def _committed(game_id: int, version: tuple, state: dict, stored, frames, views)
     broadcast_events(game_id, stored, frames, views)
 
 
-def _game_locked(game_id: int) -> Game:
+def _repeat(game: LockedGame, actor: Actor, client_id: str) -> CommandResult | None:
+    """The first result of a command whose id this actor used before, if it did."""
+    receipt = CommandReceipt.objects.filter(
+        game_id=game.pk, actor_key=actor.key, client_id=client_id
+    ).first()
+    if receipt is None:
+        return None
+    created = _created_before(game.pk, actor, receipt.seq)
+    return CommandResult(seq=receipt.seq, duplicate=True, created=created)
+
+
+def _game_locked(game_id: int) -> LockedGame:
     """The game row, locked, with its state: this process's copy when it is current (see
-    game.services.statecache), else decoded from the row. The snapshot column is not read."""
-    game = Game.objects.select_for_update().defer("state", "snapshot").get(pk=game_id)
+    game.services.statecache), else decoded from the row."""
+    game = commandsql.lock_game(game_id)
     state = state_cached(game_id=game_id, seq=game.last_seq, updated_at=game.updated_at)
     if state is None:
         state = Game.stored_state(game_id)
@@ -168,14 +188,17 @@ def _game_locked(game_id: int) -> Game:
 _bots_checked: dict[int, tuple[frozenset, bool]] = {}
 
 
-def _has_bots(game: Game) -> bool:
+def _has_bots(game: LockedGame) -> bool:
     """Does a bot sit at this game? Asked after every command; the database is asked again
     only when the seats have changed since the last time."""
     seats = frozenset(game.state["players"])
     checked = _bots_checked.get(game.pk)
     if checked is not None and checked[0] == seats:
         return checked[1]
-    answer = bool(seats) and game.players.filter(removed=False).exclude(bot_strategy="").exists()
+    answer = (
+        bool(seats)
+        and Player.objects.filter(game_id=game.pk, removed=False).exclude(bot_strategy="").exists()
+    )
     _bots_checked[game.pk] = (seats, answer)
     return answer
 
@@ -186,35 +209,33 @@ def _run_bots(game_id: int, now: float) -> None:
     game_run_bots(game_id=game_id, now=now)
 
 
-def _append_events(game: Game, events: list[dict], *, actor: Actor, now: float) -> list[dict]:
+def _append_events(game: LockedGame, events: list[dict], *, actor: Actor, now: float) -> list[dict]:
     if not events:
         return []
     at = datetime.fromtimestamp(now, tz=UTC)
     state = game.state
-    rows = []
+    stored = []
     for event in events:
-        seq = game.last_seq + len(rows) + 1
-        rows.append(
-            Event(
-                game=game,
-                seq=seq,
-                at=at,
-                round=state.get("round", 0),
-                phase=state.get("phase") or "",
-                actor=actor.for_log(),
-                kind=event["kind"],
-                data=event["data"],
-                audience=event["audience"],
-            )
+        stored.append(
+            {
+                "seq": game.last_seq + len(stored) + 1,
+                "at": at,
+                "round": state.get("round", 0),
+                "phase": state.get("phase") or "",
+                "actor": actor.for_log(),
+                "kind": event["kind"],
+                "data": event["data"],
+                "audience": event["audience"],
+            }
         )
         state = engine.apply(state, event)
-    Event.objects.bulk_create(rows)
+    commandsql.insert_events(game.pk, stored)
     game.state = state
-    game.last_seq = rows[-1].seq
-    game.status = engine.game_status(state)
-    game.deadline = engine.game_deadline(state)
-    game.save(update_fields=["state", "last_seq", "status", "deadline", "updated_at"])
-    return [row.as_dict() for row in rows]
+    game.last_seq = stored[-1]["seq"]
+    commandsql.update_game(
+        game, status=engine.game_status(state), deadline=engine.game_deadline(state)
+    )
+    return [{**row, "at": at.isoformat()} for row in stored]
 
 
 def _check_seat(state: dict, actor: Actor) -> None:

@@ -300,6 +300,50 @@ def test_a_repeated_client_id_returns_the_first_seq_and_appends_nothing(table):
     assert [c["text"] for c in table.state["chat"]] == ["Once", "In between"]
 
 
+def test_a_repeated_proposal_is_answered_with_the_offer_it_created(table):
+    """Deciding the repeat again would make a second offer: the id's receipt answers it with
+    the first offer instead, and nothing is written."""
+    table.advance_to(1, "negotiation")
+    terms = [term("A", "s", ">=", 55)]
+    first = table.run("offer_propose", "A", client_id="p-1", to=["B"], terms=terms)
+    before = _footprint(table.game_id)
+    again = table.run("offer_propose", "A", client_id="p-1", to=["B"], terms=terms)
+    assert first.created == {"offer": "o1"}
+    assert (again.seq, again.duplicate, again.created) == (first.seq, True, {"offer": "o1"})
+    assert _footprint(table.game_id) == before
+
+
+def test_a_repeat_that_would_now_be_refused_is_answered_as_the_first_time(table):
+    """The offer it accepted has closed since, so deciding the accept again is refused; the
+    repeat is still answered with the first result rather than that refusal."""
+    table.advance_to(1, "negotiation")
+    table.run("offer_propose", "A", to=["B"], terms=[term("A", "s", ">=", 55)])
+    first = table.run("offer_accept", "B", client_id="a-1", offer="o1")
+    before = _footprint(table.game_id)
+    again = table.run("offer_accept", "B", client_id="a-1", offer="o1")
+    assert (again.seq, again.duplicate) == (first.seq, True)
+    assert _footprint(table.game_id) == before
+    with pytest.raises(CommandRefused) as refused:  # a new id is decided, and refused
+        table.run("offer_accept", "B", client_id="a-2", offer="o1")
+    assert refused.value.code != "invalid"
+    assert _footprint(table.game_id) == before
+
+
+def test_the_row_a_command_rewrites_reads_back_as_the_state_it_kept(table):
+    """The game row written by a command holds exactly the state the engine reached (the
+    scenario excepted, which the snapshot restores), with its new last_seq and status."""
+    table.start()
+    result = table.run("chat", "A", client_id="c-1", channel="all", text="Stored")
+    game = Game.objects.get(pk=table.game_id)
+    replayed = engine.initial_state(game.snapshot, seed=game.seed)
+    for row in table.events():
+        replayed = engine.apply(replayed, row.as_dict())
+    assert game.state == replayed
+    assert (game.last_seq, game.status) == (result.seq, "running")
+    receipt = CommandReceipt.objects.get(game_id=table.game_id, client_id="c-1")
+    assert (receipt.seq, receipt.actor_key) == (result.seq, table.players["A"].key)
+
+
 def test_the_same_client_id_from_another_actor_is_applied(table):
     """Client ids are per actor: another player's or the facilitator's 'm-1' is new."""
     table.start()
