@@ -47,7 +47,7 @@ from tablekit import Staff, join  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from game.realtime import protocol  # noqa: E402
-from game.realtime.botclient import BotClient, Pacer, contiguous  # noqa: E402
+from game.realtime.botclient import BotClient, CommandError, Pacer, contiguous  # noqa: E402
 
 ROLES = ("US", "JP", "ROK")
 MAX_TABLES = 50
@@ -328,7 +328,13 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
                     break
             if time.monotonic() >= end:
                 return
-            await facilitator.send_command("advance")
+            try:
+                await facilitator.send_command("advance")
+            except CommandError as refused:
+                if refused.code != "game_ended":  # its news can trail the answer
+                    raise
+                games_finished += 1
+                return
             if any(e["kind"] == "game_ended" for e in facilitator.events[-5:]):
                 games_finished += 1
                 return

@@ -7,6 +7,7 @@ from game.models import Event, Game, state_with_scenario
 from game.realtime.protocol import HISTORY_MAX_EVENTS, RESUME_MAX_EVENTS
 from game.services.actors import Actor
 from game.services.broadcast import event_for_viewer, events_frame, live_view_text
+from game.services.commandsql import game_version
 from game.services.statecache import state_cached, state_remember
 
 
@@ -18,7 +19,7 @@ def game_get_by_code(*, code: str) -> Game | None:
 def game_current_state(*, game_id: int) -> tuple[int, dict]:
     """(last_seq, state) as committed now: this process's copy when it is current, else the
     row's (which then becomes this process's copy)."""
-    seq, updated_at = Game.objects.filter(pk=game_id).values_list("last_seq", "updated_at").get()
+    seq, updated_at = game_version(game_id)
     state = state_cached(game_id=game_id, seq=seq, updated_at=updated_at)
     if state is None:
         seq, updated_at, state, snapshot = (
@@ -51,16 +52,14 @@ def game_seated_snapshot(*, game_id: int, actor: Actor) -> tuple[Actor | None, d
 
 def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
     """Events after `seq` that the viewer may see, or None when too far behind to replay."""
-    game = Game.objects.get(pk=game_id)
-    if game.last_seq - seq > RESUME_MAX_EVENTS:
+    last_seq, state = game_current_state(game_id=game_id)
+    if last_seq - seq > RESUME_MAX_EVENTS:
         return None
     # Only up to the seq read with the state: an event committed since then is not judged
     # against that state, and comes with its own broadcast (reading it here would repeat it).
-    rows = Event.objects.filter(game=game, seq__gt=seq, seq__lte=game.last_seq).order_by("seq")
+    rows = Event.objects.filter(game_id=game_id, seq__gt=seq, seq__lte=last_seq).order_by("seq")
     events = event_dicts(rows)
-    return events_frame(
-        events=events, viewer=viewer, state=game.state, seq_from=seq + 1, seq=game.last_seq
-    )
+    return events_frame(events=events, viewer=viewer, state=state, seq_from=seq + 1, seq=last_seq)
 
 
 EVENT_FIELDS = ("seq", "at", "round", "phase", "actor", "kind", "data", "audience")

@@ -49,11 +49,11 @@ GAME_UPDATE_FIELDS = ("state", "last_seq", "status", "deadline", "updated_at")
 def _sql(vendor: str, name: str) -> str:
     """The statement `name` for the current connection's vendor (built once per vendor)."""
     q = connection.ops.quote_name
-    if name == "lock":
+    if name in ("lock", "version"):
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         return (
             f"SELECT {_columns(Game, ('last_seq', 'updated_at'))} FROM {_table(Game)} "
-            f"WHERE {q('id')} = %s{lock}"
+            f"WHERE {q('id')} = %s{lock if name == 'lock' else ''}"
         )
     if name == "receipt":
         return (
@@ -94,12 +94,23 @@ def _read(model, name: str, value):
 
 def lock_game(game_id: int) -> LockedGame:
     """Lock the game row (inside the caller's transaction) and read its version."""
+    last_seq, updated_at = _version(game_id, "lock")
+    return LockedGame(pk=game_id, last_seq=last_seq, updated_at=updated_at)
+
+
+def game_version(game_id: int) -> tuple[int, datetime]:
+    """The game row's (last_seq, updated_at) as committed now: the version of its state
+    (game.services.statecache)."""
+    return _version(game_id, "version")
+
+
+def _version(game_id: int, statement: str) -> tuple[int, datetime]:
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection.vendor, "lock"), [game_id])
+        cursor.execute(_sql(connection.vendor, statement), [game_id])
         row = cursor.fetchone()
     if row is None:
         raise Game.DoesNotExist(f"Game {game_id} does not exist.")
-    return LockedGame(pk=game_id, last_seq=row[0], updated_at=_read(Game, "updated_at", row[1]))
+    return row[0], _read(Game, "updated_at", row[1])
 
 
 def record_receipt(*, game_id: int, actor_key: str, client_id: str, seq: int) -> bool:

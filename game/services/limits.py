@@ -12,7 +12,8 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,16 @@ def _cached(what: str, call):
 
 def _count(key: str, timeout: int) -> int:
     """Add one to a counter that lives `timeout` seconds from its first count."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip (Django's incr() asks whether the key exists first, then adds, and
+        # add() is a third): INCR creates the counter at 1, EXPIRE NX starts its clock once.
+        full_key = backend.make_and_validate_key(key)
+        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, timeout, nx=True)
+        count, _ = pipeline.execute()
+        return count
     try:
         return cache.incr(key)
     except ValueError:  # no counter yet (or it just expired)

@@ -50,7 +50,9 @@ def test_game_events_since_stops_at_the_seq_it_reports(table, monkeypatch):
     table.start()
     stale = Game.objects.get(pk=table.game_id)
     table.run("chat", "A", channel="all", text="committed in between")
-    monkeypatch.setattr(Game.objects, "get", lambda **kwargs: stale)
+    monkeypatch.setattr(
+        selectors, "game_current_state", lambda game_id: (stale.last_seq, stale.state)
+    )
 
     frame = selectors.game_events_since(game_id=table.game_id, seq=stale.last_seq - 2, viewer=A)
 

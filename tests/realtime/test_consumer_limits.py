@@ -163,3 +163,28 @@ def test_unknown_codes_on_the_join_page_bar_the_address(table, settings):
     assert reply.status_code == 429 and reply.json()["code"] == "too_many_attempts"
     # Another address is not barred.
     assert Client(REMOTE_ADDR="10.9.9.9").get(f"/join/{table.code}/").status_code == 200
+
+
+def test_a_redis_counter_counts_in_one_trip_and_expires(settings, private_redis):
+    """On Redis a count is INCR and EXPIRE NX in one pipeline: it counts from 1, its
+    lifetime starts at the first count and later counts do not extend it."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url,
+            "KEY_PREFIX": "test-limits",
+        }
+    }
+    backend = caches["default"]
+    backend.delete("limit:test")
+    client = backend._cache.get_client(write=True)
+    key = backend.make_and_validate_key("limit:test")
+    assert [limits._count("limit:test", 30) for _ in range(3)] == [1, 2, 3]
+    assert 0 < client.ttl(key) <= 30
+    client.expire(key, 5)  # later counts leave the clock alone
+    assert limits._count("limit:test", 30) == 4
+    assert client.ttl(key) <= 5
+    assert backend.get("limit:test") == 4  # the cache reads what the counter holds
+    backend.delete("limit:test")

@@ -1,0 +1,76 @@
+"""The production channel layer publishes many messages per round trip, in order (issue 11:
+one message per round trip under a lock made broadcasts queue for seconds on a busy server).
+
+Two layer instances stand for two server processes, on the test's own Redis."""
+
+import asyncio
+
+import pytest
+from redis.asyncio.client import Pipeline
+
+from game.realtime.layers import TolerantRedisPubSubChannelLayer
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def layer_on(redis) -> TolerantRedisPubSubChannelLayer:
+    return TolerantRedisPubSubChannelLayer(
+        hosts=[{"address": redis.url, "socket_connect_timeout": 5}], prefix="publishing"
+    )
+
+
+async def test_concurrent_group_sends_arrive_in_order_in_few_round_trips(
+    private_redis, monkeypatch
+):
+    sender, receiver = layer_on(private_redis), layer_on(private_redis)
+    executes = []
+    original = Pipeline.execute
+
+    async def counted(self, *args, **kwargs):
+        executes.append(len(self.command_stack))
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted)
+    try:
+        channel = await receiver.new_channel()
+        await receiver.group_add("table", channel)
+        await asyncio.sleep(0.2)  # the subscription reaches Redis
+        count = 300
+        await asyncio.gather(
+            *(sender.group_send("table", {"type": "n", "n": n}) for n in range(count))
+        )
+        received = [(await receiver.receive(channel))["n"] for _ in range(count)]
+        assert received == list(range(count))
+        assert sum(executes) == count  # every message published once
+        assert len(executes) < count / 5, executes  # many per round trip
+    finally:
+        await sender.flush()
+        await receiver.flush()
+
+
+async def test_a_failed_round_trip_fails_only_its_own_messages(private_redis):
+    """Redis stopped: the messages waiting fail (the layer then delivers to this process's
+    own members); once Redis is back, the next ones are published as before."""
+    layer, other = layer_on(private_redis), layer_on(private_redis)
+    try:
+        channel = await other.new_channel()
+        await other.group_add("table", channel)
+        local = await layer.new_channel()
+        await layer.group_add("table", local)
+        await asyncio.sleep(0.2)
+        private_redis.stop()
+        await asyncio.gather(*(layer.group_send("table", {"type": "n", "n": n}) for n in (1, 2)))
+        assert [(await layer.receive(local))["n"] for _ in range(2)] == [1, 2]  # locally
+        private_redis.start()
+        receiving = asyncio.ensure_future(other.receive(channel))  # never cancelled
+        for _ in range(40):  # until the receive loops have renewed the subscriptions
+            await layer.group_send("table", {"type": "n", "n": 3})
+            await asyncio.wait([receiving], timeout=0.5)
+            if receiving.done():
+                break
+        assert receiving.done(), "nothing was delivered through Redis after it came back"
+        message = receiving.result()
+        assert message["n"] == 3
+    finally:
+        await layer.flush()
+        await other.flush()
