@@ -141,6 +141,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             await self._close(protocol.CLOSE_UNAUTHENTICATED, "unauthenticated")
 
     async def _start(self, actor: Actor, *, last_seq: int | None):
+        self.game = None  # authenticated: its row is not needed again (memory per socket)
         if self.auth_timer:
             self.auth_timer.cancel()
             self.auth_timer = None
