@@ -201,7 +201,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             client_id = frame.get("id")
             if not protocol.rate_exempt(frame):
                 self._check_rate(text_data)
-                await self._check_player_rate(client_id)
+                await self._check_player_rate(frame, client_id)
             if self.actor is None:
                 await self._receive_unauthenticated(frame)
                 return
@@ -230,11 +230,16 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                 protocol.client_id_of(text_data),
             )
 
-    async def _check_player_rate(self, client_id):
+    async def _check_player_rate(self, frame: dict, client_id):
         """The same frames, counted for the player over all of its sockets (in every process),
-        so opening more sockets buys no more commands."""
+        so opening more sockets buys no more commands; a chat message is counted against the
+        chat limit in the same trip to the cache."""
         player_id = self.actor.player_id if self.actor is not None else None
-        if player_id is not None and not await limits.player_command_allowed(player_id=player_id):
+        if player_id is None:
+            return
+        chat = frame["type"] == "chat" and client_id is not None  # a command that can be sent
+        refused = await limits.player_frame_refused(player_id=player_id, chat=chat)
+        if refused == "rate_limited":
             raise FrameError(
                 "rate_limited",
                 f"Too many commands from your player: at most {settings.COMMAND_RATE_PER_PLAYER} "
@@ -242,6 +247,8 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                 "it again.",
                 client_id,
             )
+        if refused == "chat_limited":
+            raise FrameError("chat_limited", limit_rules.chat_limit_message(), client_id)
 
     async def _refuse_unauthenticated(self, client_id):
         await self._send_error(
@@ -327,12 +334,6 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                 "This is a read-only view: observers cannot act in the game.",
                 client_id,
             )
-        if (
-            frame["type"] == "chat"
-            and self.actor.player_id is not None
-            and not await limits.player_chat_allowed(player_id=self.actor.player_id)
-        ):
-            raise FrameError("chat_limited", limit_rules.chat_limit_message(), client_id)
         command = {k: v for k, v in frame.items() if k not in {"id", "actor", "now"}}
         try:
             result = await run_for_game(

@@ -39,5 +39,4 @@ def _awaitable(function):
 
 code_attempts_blocked = _awaitable(limits.code_attempts_blocked)
 code_missed = _awaitable(limits.code_missed)
-player_command_allowed = _awaitable(limits.player_command_allowed)
-player_chat_allowed = _awaitable(limits.player_chat_allowed)
+player_frame_refused = _awaitable(limits.player_frame_refused)

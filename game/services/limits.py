@@ -40,16 +40,26 @@ def _cached(what: str, call):
 
 def _count(key: str, timeout: int) -> int:
     """Add one to a counter that lives `timeout` seconds from its first count."""
+    return _count_many([(key, timeout)])[0]
+
+
+def _count_many(counters: list[tuple[str, int]]) -> list[int]:
+    """Add one to each (key, timeout) counter; each lives `timeout` seconds from its first
+    count. On Redis all of them in one round trip (Django's incr() asks whether the key
+    exists first, then adds, and add() is a third): INCR creates a counter at 1, EXPIRE NX
+    starts its clock once."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        # One round trip (Django's incr() asks whether the key exists first, then adds, and
-        # add() is a third): INCR creates the counter at 1, EXPIRE NX starts its clock once.
-        full_key = backend.make_and_validate_key(key)
-        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
-        pipeline.incr(full_key)
-        pipeline.expire(full_key, timeout, nx=True)
-        count, _ = pipeline.execute()
-        return count
+        keys = [(backend.make_and_validate_key(key), timeout) for key, timeout in counters]
+        pipeline = backend._cache.get_client(keys[0][0], write=True).pipeline(transaction=False)
+        for key, timeout in keys:
+            pipeline.incr(key)
+            pipeline.expire(key, timeout, nx=True)
+        return pipeline.execute()[::2]
+    return [_count_in_cache(key, timeout) for key, timeout in counters]
+
+
+def _count_in_cache(key: str, timeout: int) -> int:
     try:
         return cache.incr(key)
     except ValueError:  # no counter yet (or it just expired)
@@ -62,12 +72,26 @@ def _window(seconds: int) -> int:
     return int(time.time()) // seconds
 
 
-def player_command_allowed(*, player_id: int) -> bool:
-    """At most COMMAND_RATE_PER_PLAYER frames a second per player, summed over all of its
-    sockets and counted over fixed 10-second windows."""
-    key = f"limit:commands:{player_id}:{_window(COMMAND_WINDOW_SECONDS)}"
-    count = _cached("Player command rate limit", lambda: _count(key, COMMAND_WINDOW_SECONDS + 1))
-    return count is None or count <= settings.COMMAND_RATE_PER_PLAYER * COMMAND_WINDOW_SECONDS
+def player_frame_refused(*, player_id: int, chat: bool) -> str | None:
+    """Count a frame of this player against its command rate and, for a chat message, the
+    message against its chat limit, in one trip to the cache (a socket's every frame asks):
+    None if allowed, else "rate_limited" or "chat_limited". A message refused by the
+    command rate is not sent, so it does not count as a chat message."""
+    command_key = f"limit:commands:{player_id}:{_window(COMMAND_WINDOW_SECONDS)}"
+    chat_key = f"limit:chat:{player_id}:{_window(CHAT_WINDOW_SECONDS)}"
+    counters = [(command_key, COMMAND_WINDOW_SECONDS + 1)]
+    if chat:
+        counters.append((chat_key, CHAT_WINDOW_SECONDS + 1))
+    counts = _cached("Player rate limits", lambda: _count_many(counters))
+    if counts is None:
+        return None
+    if counts[0] > settings.COMMAND_RATE_PER_PLAYER * COMMAND_WINDOW_SECONDS:
+        if chat:
+            _cached("Chat limit", lambda: cache.decr(chat_key))
+        return "rate_limited"
+    if chat and counts[1] > settings.CHAT_PER_MINUTE:
+        return "chat_limited"
+    return None
 
 
 def player_chat_allowed(*, player_id: int) -> bool:

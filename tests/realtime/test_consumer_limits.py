@@ -188,3 +188,42 @@ def test_a_redis_counter_counts_in_one_trip_and_expires(settings, private_redis)
     assert client.ttl(key) <= 5
     assert backend.get("limit:test") == 4  # the cache reads what the counter holds
     backend.delete("limit:test")
+
+
+@pytest.fixture(params=["memory", "redis"])
+def any_cache(request, settings):
+    """The cache in memory (one process) or on Redis (the test's own)."""
+    if request.param == "redis":
+        redis = request.getfixturevalue("private_redis")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis.url,
+                "KEY_PREFIX": "test-frames",
+            }
+        }
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    return caches["default"]
+
+
+def test_a_chat_message_refused_by_the_command_rate_is_not_counted_as_chat(
+    any_cache, settings, one_window
+):
+    settings.COMMAND_RATE_PER_PLAYER = 1  # 10 frames per 10-second window
+    settings.CHAT_PER_MINUTE = 100
+    verdicts = [limits.player_frame_refused(player_id=7, chat=True) for _ in range(12)]
+    assert verdicts == [None] * 10 + ["rate_limited"] * 2
+    assert any_cache.get("limit:chat:7:0") == 10  # only the ten that went through
+    assert any_cache.get("limit:commands:7:0") == 12
+
+
+def test_the_chat_limit_refuses_once_the_messages_of_the_minute_are_spent(
+    any_cache, settings, one_window
+):
+    settings.CHAT_PER_MINUTE = 2
+    verdicts = [limits.player_frame_refused(player_id=8, chat=True) for _ in range(3)]
+    assert verdicts == [None, None, "chat_limited"]
+    assert limits.player_frame_refused(player_id=8, chat=False) is None  # other commands go on
+    assert limits.player_frame_refused(player_id=9, chat=True) is None  # and other players
