@@ -1,15 +1,24 @@
-"""The socket's flood limits, awaitable (game.services.limits does the counting).
+"""The socket's flood limits, awaitable (game.services.limits decides).
 
 With a cache in the process's own memory (no Redis) the counting is a dictionary update
 under a lock, done at once on the event loop: a trip to another thread for it cost more than
-the count (two per chat command). With Redis the calls run on threads of their own, not on
-the one thread that serialises a process's database work: a slow cache must not hold up
-every socket's commands.
+the count (two per chat command). With Redis, a frame's counters (every frame a player
+sends) are counted on the event loop by redis-py's asyncio client, in one pipelined round
+trip: the trip to a worker thread and back cost ~1 ms per command on a busy server (issue
+11). The rarer checks (unknown game codes) run on threads of their own, not on the one
+thread that serialises a process's database work. Every check fails open, as
+game.services.limits describes.
 """
 
+import asyncio
+import weakref
+
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.asyncio import Redis
 
 from game.services import limits
 from tabletop.clients import client_address_from
@@ -39,4 +48,54 @@ def _awaitable(function):
 
 code_attempts_blocked = _awaitable(limits.code_attempts_blocked)
 code_missed = _awaitable(limits.code_missed)
-player_frame_refused = _awaitable(limits.player_frame_refused)
+_frame_refused_off_thread = _awaitable(limits.player_frame_refused)
+
+
+async def player_frame_refused(*, player_id: int, chat: bool) -> str | None:
+    """game.services.limits.player_frame_refused, on the event loop when the cache is Redis."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return await _frame_refused_off_thread(player_id=player_id, chat=chat)
+    if limits.cache_resting():
+        return None
+    counters = [
+        (backend.make_and_validate_key(key), timeout)
+        for key, timeout in limits.frame_counters(player_id=player_id, chat=chat)
+    ]
+    try:
+        client = _redis_client()
+        async with client.pipeline(transaction=False) as pipeline:
+            for key, timeout in counters:
+                pipeline.incr(key)
+                pipeline.expire(key, timeout, nx=True)
+            counts = (await pipeline.execute())[::2]
+        refused = limits.frame_verdict(counts, chat=chat)
+        if refused == "rate_limited" and chat:
+            await client.decr(counters[1][0])  # not sent: not a chat message
+        return refused
+    except Exception:
+        limits.cache_failed(limits.FRAME_LIMITS)
+        return None
+
+
+# Per event loop (the server has one; tests start one per test), a client per Redis address.
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _redis_client() -> Redis:
+    """The cache's Redis (its first, writing server) for this event loop, with its timeouts."""
+    config = settings.CACHES["default"]
+    location = config["LOCATION"]
+    if not isinstance(location, str):
+        location = location[0]
+    location = location.replace(";", ",").split(",")[0]
+    clients = _clients.setdefault(asyncio.get_running_loop(), {})
+    client = clients.get(location)
+    if client is None:
+        options = config.get("OPTIONS", {})
+        client = clients[location] = Redis.from_url(
+            location,
+            socket_timeout=options.get("socket_timeout", 1),
+            socket_connect_timeout=options.get("socket_connect_timeout", 1),
+        )
+    return client

@@ -27,15 +27,26 @@ _cache_down_until = 0.0
 
 def _cached(what: str, call):
     """`call()` against the cache, or None when the cache is (recently found) unavailable."""
-    global _cache_down_until
-    if time.monotonic() < _cache_down_until:
+    if cache_resting():
         return None
     try:
         return call()
     except Exception:
-        _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
-        logger.warning("%s skipped: the cache is unavailable", what, exc_info=True)
+        cache_failed(what)
         return None
+
+
+def cache_resting() -> bool:
+    """Was the cache found unavailable less than CACHE_RETRY_SECONDS ago?"""
+    return time.monotonic() < _cache_down_until
+
+
+def cache_failed(what: str) -> None:
+    """The cache failed `what` (called from an exception handler): log it and skip the limits
+    for CACHE_RETRY_SECONDS."""
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+    logger.warning("%s skipped: the cache is unavailable", what, exc_info=True)
 
 
 def _count(key: str, timeout: int) -> int:
@@ -76,18 +87,41 @@ def player_frame_refused(*, player_id: int, chat: bool) -> str | None:
     """Count a frame of this player against its command rate and, for a chat message, the
     message against its chat limit, in one trip to the cache (a socket's every frame asks):
     None if allowed, else "rate_limited" or "chat_limited". A message refused by the
-    command rate is not sent, so it does not count as a chat message."""
-    command_key = f"limit:commands:{player_id}:{_window(COMMAND_WINDOW_SECONDS)}"
-    chat_key = f"limit:chat:{player_id}:{_window(CHAT_WINDOW_SECONDS)}"
-    counters = [(command_key, COMMAND_WINDOW_SECONDS + 1)]
+    command rate is not sent, so it does not count as a chat message.
+    (game.realtime.limits does the same on the event loop when the cache is Redis.)"""
+    counters = frame_counters(player_id=player_id, chat=chat)
+    counts = _cached(FRAME_LIMITS, lambda: _count_many(counters))
+    refused = frame_verdict(counts, chat=chat)
+    if refused == "rate_limited" and chat:
+        _cached("Chat limit", lambda: cache.decr(counters[1][0]))
+    return refused
+
+
+FRAME_LIMITS = "Player rate limits"
+
+
+def frame_counters(*, player_id: int, chat: bool) -> list[tuple[str, int]]:
+    """The (key, timeout) counters a frame of this player counts in: its command rate's
+    window and, for a chat message, its chat minute."""
+    counters = [
+        (
+            f"limit:commands:{player_id}:{_window(COMMAND_WINDOW_SECONDS)}",
+            COMMAND_WINDOW_SECONDS + 1,
+        )
+    ]
     if chat:
-        counters.append((chat_key, CHAT_WINDOW_SECONDS + 1))
-    counts = _cached("Player rate limits", lambda: _count_many(counters))
+        counters.append(
+            (f"limit:chat:{player_id}:{_window(CHAT_WINDOW_SECONDS)}", CHAT_WINDOW_SECONDS + 1)
+        )
+    return counters
+
+
+def frame_verdict(counts: list[int] | None, *, chat: bool) -> str | None:
+    """What the counts of frame_counters() decide: None (allowed, or the cache is down),
+    "rate_limited" or "chat_limited"."""
     if counts is None:
         return None
     if counts[0] > settings.COMMAND_RATE_PER_PLAYER * COMMAND_WINDOW_SECONDS:
-        if chat:
-            _cached("Chat limit", lambda: cache.decr(chat_key))
         return "rate_limited"
     if chat and counts[1] > settings.CHAT_PER_MINUTE:
         return "chat_limited"

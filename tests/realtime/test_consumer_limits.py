@@ -227,3 +227,46 @@ def test_the_chat_limit_refuses_once_the_messages_of_the_minute_are_spent(
     assert verdicts == [None, None, "chat_limited"]
     assert limits.player_frame_refused(player_id=8, chat=False) is None  # other commands go on
     assert limits.player_frame_refused(player_id=9, chat=True) is None  # and other players
+
+
+async def test_the_socket_counts_a_frame_on_the_event_loop_as_the_service_does(
+    any_cache, settings, one_window
+):
+    """game.realtime.limits (on Redis: redis-py's asyncio client on the event loop) decides
+    and counts exactly as game.services.limits."""
+    from game.realtime import limits as socket_limits
+
+    settings.COMMAND_RATE_PER_PLAYER = 1  # 10 frames per window
+    settings.CHAT_PER_MINUTE = 4
+    refused = socket_limits.player_frame_refused
+    verdicts = [await refused(player_id=5, chat=True) for _ in range(6)]
+    verdicts += [await refused(player_id=5, chat=False) for _ in range(6)]
+    assert verdicts == [None] * 4 + ["chat_limited"] * 2 + [None] * 4 + ["rate_limited"] * 2
+    assert await database_sync_to_async(any_cache.get)("limit:commands:5:0") == 12
+    assert await database_sync_to_async(any_cache.get)("limit:chat:5:0") == 6
+
+
+async def test_a_hung_redis_costs_one_short_timeout_then_the_limits_rest(
+    on_private_redis, settings
+):
+    """Redis stops answering (SIGSTOP): the first check gives up after the cache's socket
+    timeout and lets the frame through; the next ones skip Redis for CACHE_RETRY_SECONDS."""
+    import time
+
+    from game.realtime import limits as socket_limits
+
+    assert await socket_limits.player_frame_refused(player_id=6, chat=True) is None  # connects
+    on_private_redis.freeze()
+    try:
+        began = time.monotonic()
+        assert await socket_limits.player_frame_refused(player_id=6, chat=True) is None
+        first = time.monotonic() - began
+        began = time.monotonic()
+        for _ in range(20):
+            assert await socket_limits.player_frame_refused(player_id=6, chat=False) is None
+        rest = time.monotonic() - began
+    finally:
+        on_private_redis.thaw()
+    assert 0.5 < first < 3, first  # the 1 s socket timeout, not a hang
+    assert rest < 0.5, rest  # no further waits
+    assert limits.cache_resting()
