@@ -115,41 +115,38 @@ def game_execute(
         raise CommandRefused(
             "invalid", f"A command id is at most {CLIENT_ID_MAX_LENGTH} characters long."
         )
-    with transaction.atomic():
-        game = _game_locked(game_id)
-        engine_command = {**command, "actor": actor.for_engine(), "now": now}
-        try:
-            _check_seat(game.state, actor)
-            outcome = engine.decide(game.state, engine_command)
-            if isinstance(outcome, engine.RuleError):
-                raise CommandRefused(outcome.code, outcome.message)
-        except CommandRefused:
-            # A repeat of an accepted command is answered as the first time, even though
-            # deciding it again now would be refused (the offer it accepted is closed).
-            repeat = client_id and _repeat(game, actor, client_id)
-            if repeat:
-                return repeat
-            raise
-        if client_id and not commandsql.record_receipt(
-            game_id=game.pk,
-            actor_key=actor.key,
-            client_id=client_id,
-            seq=game.last_seq + len(outcome),
-        ):
-            return _repeat(game, actor, client_id)
-        stored = _append_events(game, outcome, actor=actor, now=now)
-        if stored:
-            scenario = game.state["scenario"]  # the game's snapshot
-            frames = build_frames(snapshot=scenario, state=game.state, events=stored)
-            views = build_views(
-                snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game.pk
-            )
-            version = (game.last_seq, game.updated_at)
-            transaction.on_commit(
-                partial(_committed, game.pk, version, game.state, stored, frames, views)
-            )
-            if not actor.bot and _has_bots(game):  # bots answer people, timers, facilitators
-                transaction.on_commit(partial(_run_bots, game.pk, now))
+    try:
+        with transaction.atomic():
+            game = _game_locked(game_id)
+            engine_command = {**command, "actor": actor.for_engine(), "now": now}
+            try:
+                _check_seat(game.state, actor)
+                outcome = engine.decide(game.state, engine_command)
+                if isinstance(outcome, engine.RuleError):
+                    raise CommandRefused(outcome.code, outcome.message)
+            except CommandRefused:
+                # A repeat of an accepted command is answered as the first time, even though
+                # deciding it again now would be refused (the offer it accepted is closed).
+                repeat = client_id and _repeat(game_id, actor, client_id)
+                if repeat:
+                    return repeat
+                raise
+            receipt = (actor.key, client_id) if client_id else None
+            stored = _append_events(game, outcome, actor=actor, now=now, receipt=receipt)
+            if stored:
+                scenario = game.state["scenario"]  # the game's snapshot
+                frames = build_frames(snapshot=scenario, state=game.state, events=stored)
+                views = build_views(
+                    snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game.pk
+                )
+                version = (game.last_seq, game.updated_at)
+                transaction.on_commit(
+                    partial(_committed, game.pk, version, game.state, stored, frames, views)
+                )
+                if not actor.bot and _has_bots(game):  # bots answer people, timers, facilitators
+                    transaction.on_commit(partial(_run_bots, game.pk, now))
+    except _Repeated:  # rolled back: the id's first result answers it
+        return _repeat(game_id, actor, client_id)
     return CommandResult(seq=game.last_seq, events=stored, created=created_by(stored))
 
 
@@ -160,14 +157,18 @@ def _committed(game_id: int, version: tuple, state: dict, stored, frames, views)
     broadcast_events(game_id, stored, frames, views)
 
 
-def _repeat(game: LockedGame, actor: Actor, client_id: str) -> CommandResult | None:
+class _Repeated(Exception):
+    """The command's id was recorded before: roll back what was written with it."""
+
+
+def _repeat(game_id: int, actor: Actor, client_id: str) -> CommandResult | None:
     """The first result of a command whose id this actor used before, if it did."""
     receipt = CommandReceipt.objects.filter(
-        game_id=game.pk, actor_key=actor.key, client_id=client_id
+        game_id=game_id, actor_key=actor.key, client_id=client_id
     ).first()
     if receipt is None:
         return None
-    created = _created_before(game.pk, actor, receipt.seq)
+    created = _created_before(game_id, actor, receipt.seq)
     return CommandResult(seq=receipt.seq, duplicate=True, created=created)
 
 
@@ -209,9 +210,16 @@ def _run_bots(game_id: int, now: float) -> None:
     game_run_bots(game_id=game_id, now=now)
 
 
-def _append_events(game: LockedGame, events: list[dict], *, actor: Actor, now: float) -> list[dict]:
-    if not events:
-        return []
+def _append_events(
+    game: LockedGame,
+    events: list[dict],
+    *,
+    actor: Actor,
+    now: float,
+    receipt: tuple[str, str] | None,
+) -> list[dict]:
+    """Write the command: its receipt (if it has an id) and its events, and the state they
+    lead to; raise _Repeated if the id was recorded before."""
     at = datetime.fromtimestamp(now, tz=UTC)
     state = game.state
     stored = []
@@ -229,12 +237,17 @@ def _append_events(game: LockedGame, events: list[dict], *, actor: Actor, now: f
             }
         )
         state = engine.apply(state, event)
-    commandsql.insert_events(game.pk, stored)
     game.state = state
-    game.last_seq = stored[-1]["seq"]
-    commandsql.update_game(
-        game, status=engine.game_status(state), deadline=engine.game_deadline(state)
+    game.last_seq += len(stored)
+    written = commandsql.write_command(
+        game,
+        receipt=receipt,
+        rows=stored,
+        status=engine.game_status(state),
+        deadline=engine.game_deadline(state),
     )
+    if not written:
+        raise _Repeated
     return [{**row, "at": at.isoformat()} for row in stored]
 
 

@@ -1,7 +1,8 @@
 """The statements of a command's transaction, written once as SQL.
 
 game_execute runs the same four statements for every command: lock the game row, record
-the command id, insert the events, rewrite the row. Through the ORM each was rebuilt and
+the command id, insert the events, rewrite the row (the last three in one round trip on
+PostgreSQL). Through the ORM each was rebuilt and
 compiled on every call (about half of a chat command's server time, issue 11); here each
 is a fixed SQL string per database vendor, and every value still goes through its model
 field's own preparation (`get_db_prep_save`) and, when read, its converters, so what is
@@ -12,6 +13,7 @@ PostgreSQL locks the row (FOR UPDATE), SQLite's IMMEDIATE transaction already ho
 database's write lock.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -113,37 +115,73 @@ def _version(game_id: int, statement: str) -> tuple[int, datetime]:
     return row[0], _read(Game, "updated_at", row[1])
 
 
-def record_receipt(*, game_id: int, actor_key: str, client_id: str, seq: int) -> bool:
-    """Record that the command `client_id` of this actor led to `seq`; False if its id was
-    recorded before (the command is a repeat, and nothing was written)."""
-    values = [
-        _prepare(CommandReceipt, "game")(game_id),
-        _prepare(CommandReceipt, "actor_key")(actor_key),
-        _prepare(CommandReceipt, "client_id")(client_id),
-        _prepare(CommandReceipt, "seq")(seq),
-        _prepare(CommandReceipt, "created_at")(timezone.now()),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection.vendor, "receipt"), values)
-        return cursor.rowcount == 1
+def write_command(
+    game: LockedGame,
+    *,
+    receipt: tuple[str, str] | None,
+    rows: list[dict],
+    status: str,
+    deadline: float | None,
+) -> bool:
+    """Record the command's id (`receipt`: actor key, client id; it led to the game's seq
+    after `rows`), insert its event `rows` (dicts of EVENT_FIELDS' values, `game` excepted)
+    and rewrite the row from `game` (its state and last_seq after the events; `updated_at`
+    becomes the row's new version). False if the id was recorded before: the command is a
+    repeat, and the caller must roll back what was written with it.
+
+    On PostgreSQL the three statements go in one round trip (psycopg's pipeline mode), so
+    the rows are written before the receipt's answer is known; elsewhere a repeat stops at
+    the receipt."""
+    with connection.cursor() as receipt_cursor, connection.cursor() as cursor:
+        with _one_trip():
+            if receipt is not None:
+                actor_key, client_id = receipt
+                receipt_cursor.execute(
+                    _sql(connection.vendor, "receipt"),
+                    [
+                        _prepare(CommandReceipt, "game")(game.pk),
+                        _prepare(CommandReceipt, "actor_key")(actor_key),
+                        _prepare(CommandReceipt, "client_id")(client_id),
+                        _prepare(CommandReceipt, "seq")(game.last_seq),
+                        _prepare(CommandReceipt, "created_at")(timezone.now()),
+                    ],
+                )
+                if not _pipelined() and receipt_cursor.rowcount != 1:
+                    return False
+            if rows:
+                _insert_events(cursor, game.pk, rows)
+                _update_game(cursor, game, status=status, deadline=deadline)
+        # Read before the cursors close (a pipelined result arrives when the trip ends).
+        return receipt is None or receipt_cursor.rowcount == 1
 
 
-def insert_events(game_id: int, rows: list[dict]) -> None:
-    """Insert event rows (dicts of EVENT_FIELDS' values, `game` excepted)."""
+def _pipelined() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@contextmanager
+def _one_trip():
+    """PostgreSQL: send the statements inside in one round trip (their results, errors
+    included, come when the block ends)."""
+    if not _pipelined():
+        yield
+        return
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
+def _insert_events(cursor, game_id: int, rows: list[dict]) -> None:
     params = [
         [_prepare(Event, name)(game_id if name == "game" else row[name]) for name in EVENT_FIELDS]
         for row in rows
     ]
-    with connection.cursor() as cursor:
-        if len(params) == 1:
-            cursor.execute(_sql(connection.vendor, "event"), params[0])
-        else:
-            cursor.executemany(_sql(connection.vendor, "event"), params)
+    if len(params) == 1:
+        cursor.execute(_sql(connection.vendor, "event"), params[0])
+    else:
+        cursor.executemany(_sql(connection.vendor, "event"), params)
 
 
-def update_game(game: LockedGame, *, status: str, deadline: float | None) -> None:
-    """Rewrite the row's state, last_seq, status and deadline; `game.updated_at` becomes
-    the new version the row carries."""
+def _update_game(cursor, game: LockedGame, *, status: str, deadline: float | None) -> None:
     game.updated_at = timezone.now()
     values = {
         "state": game.state,
@@ -153,5 +191,4 @@ def update_game(game: LockedGame, *, status: str, deadline: float | None) -> Non
         "updated_at": game.updated_at,
     }
     params = [_prepare(Game, name)(values[name]) for name in GAME_UPDATE_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection.vendor, "game"), [*params, game.pk])
+    cursor.execute(_sql(connection.vendor, "game"), [*params, game.pk])
