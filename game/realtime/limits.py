@@ -20,6 +20,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.asyncio import Redis
 
+from game.realtime.batching import RoundTrips
 from game.services import limits
 from tabletop.clients import client_address_from
 
@@ -63,39 +64,57 @@ async def player_frame_refused(*, player_id: int, chat: bool) -> str | None:
         for key, timeout in limits.frame_counters(player_id=player_id, chat=chat)
     ]
     try:
-        client = _redis_client()
-        async with client.pipeline(transaction=False) as pipeline:
-            for key, timeout in counters:
-                pipeline.incr(key)
-                pipeline.expire(key, timeout, nx=True)
-            counts = (await pipeline.execute())[::2]
+        counter = _counter()
+        counts = await counter.count(counters)
         refused = limits.frame_verdict(counts, chat=chat)
         if refused == "rate_limited" and chat:
-            await client.decr(counters[1][0])  # not sent: not a chat message
+            await counter.client.decr(counters[1][0])  # not sent: not a chat message
         return refused
     except Exception:
         limits.cache_failed(limits.FRAME_LIMITS)
         return None
 
 
-# Per event loop (the server has one; tests start one per test), a client per Redis address.
-_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+class _Counter:
+    """Counters on one Redis, counted on the event loop: every count waiting when a round
+    trip ends goes in the next pipeline (game.realtime.batching), so a busy server sends one
+    trip per loop turn on one connection (one trip per frame ran out of the pool's 100
+    connections at saturation, and the limits were skipped)."""
+
+    def __init__(self, client: Redis):
+        self.client = client
+        self.count = RoundTrips(self._count_batch)
+
+    async def _count_batch(self, requests: list) -> list:
+        pipeline = self.client.pipeline(transaction=False)
+        for counters in requests:
+            for key, timeout in counters:
+                pipeline.incr(key)
+                pipeline.expire(key, timeout, nx=True)
+        replies = iter((await pipeline.execute())[::2])
+        return [[next(replies) for _ in counters] for counters in requests]
 
 
-def _redis_client() -> Redis:
+# Per event loop (the server has one; tests start one per test), a counter per Redis address.
+_counters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _counter() -> _Counter:
     """The cache's Redis (its first, writing server) for this event loop, with its timeouts."""
     config = settings.CACHES["default"]
     location = config["LOCATION"]
     if not isinstance(location, str):
         location = location[0]
     location = location.replace(";", ",").split(",")[0]
-    clients = _clients.setdefault(asyncio.get_running_loop(), {})
-    client = clients.get(location)
-    if client is None:
+    counters = _counters.setdefault(asyncio.get_running_loop(), {})
+    counter = counters.get(location)
+    if counter is None:
         options = config.get("OPTIONS", {})
-        client = clients[location] = Redis.from_url(
-            location,
-            socket_timeout=options.get("socket_timeout", 1),
-            socket_connect_timeout=options.get("socket_connect_timeout", 1),
+        counter = counters[location] = _Counter(
+            Redis.from_url(
+                location,
+                socket_timeout=options.get("socket_timeout", 1),
+                socket_connect_timeout=options.get("socket_connect_timeout", 1),
+            )
         )
-    return client
+    return counter

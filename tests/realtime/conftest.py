@@ -425,3 +425,19 @@ def on_private_redis(private_redis, settings):
     }
     limits._cache_down_until = 0.0
     return private_redis
+
+
+@pytest.fixture
+def pipeline_sizes(monkeypatch):
+    """The number of commands in every Redis pipeline (asyncio client) that runs."""
+    from redis.asyncio.client import Pipeline
+
+    sizes = []
+    original = Pipeline.execute
+
+    async def counted(self, *args, **kwargs):
+        sizes.append(len(self.command_stack))
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted)
+    return sizes

@@ -6,7 +6,6 @@ Two layer instances stand for two server processes, on the test's own Redis."""
 import asyncio
 
 import pytest
-from redis.asyncio.client import Pipeline
 
 from game.realtime.layers import TolerantRedisPubSubChannelLayer
 
@@ -20,17 +19,10 @@ def layer_on(redis) -> TolerantRedisPubSubChannelLayer:
 
 
 async def test_concurrent_group_sends_arrive_in_order_in_few_round_trips(
-    private_redis, monkeypatch
+    private_redis, pipeline_sizes
 ):
     sender, receiver = layer_on(private_redis), layer_on(private_redis)
-    executes = []
-    original = Pipeline.execute
-
-    async def counted(self, *args, **kwargs):
-        executes.append(len(self.command_stack))
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Pipeline, "execute", counted)
+    executes = pipeline_sizes
     try:
         channel = await receiver.new_channel()
         await receiver.group_add("table", channel)
