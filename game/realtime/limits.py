@@ -14,7 +14,6 @@ import asyncio
 import weakref
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
@@ -59,12 +58,9 @@ async def player_frame_refused(*, player_id: int, chat: bool) -> str | None:
         return await _frame_refused_off_thread(player_id=player_id, chat=chat)
     if limits.cache_resting():
         return None
-    counters = [
-        (backend.make_and_validate_key(key), timeout)
-        for key, timeout in limits.frame_counters(player_id=player_id, chat=chat)
-    ]
+    counters = limits.redis_counters(backend, limits.frame_counters(player_id=player_id, chat=chat))
     try:
-        counter = _counter()
+        counter = _counter(backend)
         counts = await counter.count(counters)
         refused = limits.frame_verdict(counts, chat=chat)
         if refused == "rate_limited" and chat:
@@ -88,33 +84,27 @@ class _Counter:
     async def _count_batch(self, requests: list) -> list:
         pipeline = self.client.pipeline(transaction=False)
         for counters in requests:
-            for key, timeout in counters:
-                pipeline.incr(key)
-                pipeline.expire(key, timeout, nx=True)
-        replies = iter((await pipeline.execute())[::2])
-        return [[next(replies) for _ in counters] for counters in requests]
+            limits.queue_counts(pipeline, counters)
+        counts = iter(limits.counts_of(await pipeline.execute()))
+        return [[next(counts) for _ in counters] for counters in requests]
 
 
 # Per event loop (the server has one; tests start one per test), a counter per Redis address.
 _counters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _counter() -> _Counter:
-    """The cache's Redis (its first, writing server) for this event loop, with its timeouts."""
-    config = settings.CACHES["default"]
-    location = config["LOCATION"]
-    if not isinstance(location, str):
-        location = location[0]
-    location = location.replace(";", ",").split(",")[0]
+def _counter(backend: RedisCache) -> _Counter:
+    """For this event loop, the counter on the cache's Redis (its first, writing server, as
+    the cache splits its LOCATION) with the cache's timeouts (1 s unless set)."""
+    location = backend._servers[0]
     counters = _counters.setdefault(asyncio.get_running_loop(), {})
     counter = counters.get(location)
     if counter is None:
-        options = config.get("OPTIONS", {})
-        counter = counters[location] = _Counter(
-            Redis.from_url(
-                location,
-                socket_timeout=options.get("socket_timeout", 1),
-                socket_connect_timeout=options.get("socket_connect_timeout", 1),
-            )
+        options = backend._options
+        client = Redis.from_url(
+            location,
+            socket_timeout=options.get("socket_timeout", 1),
+            socket_connect_timeout=options.get("socket_connect_timeout", 1),
         )
+        counter = counters[location] = _Counter(client)
     return counter

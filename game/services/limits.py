@@ -57,17 +57,32 @@ def _count(key: str, timeout: int) -> int:
 def _count_many(counters: list[tuple[str, int]]) -> list[int]:
     """Add one to each (key, timeout) counter; each lives `timeout` seconds from its first
     count. On Redis all of them in one round trip (Django's incr() asks whether the key
-    exists first, then adds, and add() is a third): INCR creates a counter at 1, EXPIRE NX
-    starts its clock once."""
+    exists first, then adds, and add() is a third)."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        keys = [(backend.make_and_validate_key(key), timeout) for key, timeout in counters]
+        keys = redis_counters(backend, counters)
         pipeline = backend._cache.get_client(keys[0][0], write=True).pipeline(transaction=False)
-        for key, timeout in keys:
-            pipeline.incr(key)
-            pipeline.expire(key, timeout, nx=True)
-        return pipeline.execute()[::2]
+        queue_counts(pipeline, keys)
+        return counts_of(pipeline.execute())
     return [_count_in_cache(key, timeout) for key, timeout in counters]
+
+
+def redis_counters(backend: RedisCache, counters: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The counters with the keys the cache stores them under (its prefix and version)."""
+    return [(backend.make_and_validate_key(key), timeout) for key, timeout in counters]
+
+
+def queue_counts(pipeline, counters: list[tuple[str, int]]) -> None:
+    """Queue the counts of redis_counters() on a Redis pipeline (redis-py's own or its asyncio
+    one: queuing is the same): INCR creates a counter at 1, EXPIRE NX starts its clock once."""
+    for key, timeout in counters:
+        pipeline.incr(key)
+        pipeline.expire(key, timeout, nx=True)
+
+
+def counts_of(replies: list) -> list[int]:
+    """The counts among a pipeline's replies to queue_counts()."""
+    return replies[::2]
 
 
 def _count_in_cache(key: str, timeout: int) -> int:
@@ -83,6 +98,9 @@ def _window(seconds: int) -> int:
     return int(time.time()) // seconds
 
 
+FRAME_LIMITS = "Player rate limits"
+
+
 def player_frame_refused(*, player_id: int, chat: bool) -> str | None:
     """Count a frame of this player against its command rate and, for a chat message, the
     message against its chat limit, in one trip to the cache (a socket's every frame asks):
@@ -95,9 +113,6 @@ def player_frame_refused(*, player_id: int, chat: bool) -> str | None:
     if refused == "rate_limited" and chat:
         _cached("Chat limit", lambda: cache.decr(counters[1][0]))
     return refused
-
-
-FRAME_LIMITS = "Player rate limits"
 
 
 def frame_counters(*, player_id: int, chat: bool) -> list[tuple[str, int]]:

@@ -81,8 +81,9 @@ async def test_a_burst_of_frames_is_counted_exactly_in_few_trips(
     )
     assert verdicts == [None] * 300
     assert not limits.cache_resting()  # nothing failed open
-    client = socket_limits._counter().client
     from django.core.cache import caches
+
+    client = socket_limits._counter(caches["default"]).client
 
     keys = [caches["default"].make_and_validate_key(f"limit:commands:{p}:0") for p in range(3)]
     assert [int(await client.get(key)) for key in keys] == [100, 100, 100]
