@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
 
-from servers import daphne_servers, manage  # noqa: E402
+from servers import Server, daphne_servers, manage  # noqa: E402
 from tablekit import Staff, join  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
@@ -474,6 +474,20 @@ def profiler(args, name: str):
         spy.wait(timeout=30)
 
 
+class UvicornServer(Server):
+    """The same application under uvicorn with uvloop and httptools (`--server uvicorn`),
+    measured beside daphne (docs/performance.md); not installed with the project:
+    `.venv/bin/pip install 'uvicorn[standard]'`."""
+
+    def argv(self) -> list[str]:
+        uvicorn = str(Path(sys.executable).with_name("uvicorn"))
+        return [
+            *(uvicorn, "--host", "127.0.0.1", "--port", str(self.port)),
+            *("--loop", "uvloop", "--http", "httptools", "--ws", "websockets"),
+            "tabletop.asgi:application",
+        ]
+
+
 def serve(env, args, log_dir: Path, name: str):
     return daphne_servers(
         {
@@ -485,6 +499,7 @@ def serve(env, args, log_dir: Path, name: str):
         count=args.processes,
         log_dir=log_dir,
         name=name,
+        server_class=UvicornServer if args.server == "uvicorn" else Server,
     )
 
 
@@ -497,6 +512,7 @@ def run(args) -> dict:
         },
         "backend": args.backend,
         "processes": args.processes,
+        "server": args.server,
         "rate_per_socket": args.rate or "max",
         "seconds_per_run": args.seconds,
         "runs": [],
@@ -549,7 +565,8 @@ def one_line(r: dict) -> str:
 def markdown(results: dict) -> str:
     """The table docs/performance.md carries: each game run with its same-run relay baseline."""
     lines = [
-        f"Back end: {results['backend']}, {results['processes']} process(es), "
+        f"Back end: {results['backend']}, {results['processes']} {results['server']} "
+        "process(es), "
         f"rate per socket: {results['rate_per_socket']}, {results['seconds_per_run']} s per run.",
         "",
         "| tables | workload | commands/s | relay/s | ratio | deliveries/s | p50 / p95 / p99 ms "
@@ -589,6 +606,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "services"), default="sqlite")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+    parser.add_argument(
+        "--server", choices=("daphne", "uvicorn"), default="daphne", help="the ASGI server"
+    )
     parser.add_argument("--tables", default="4,20,50", help="comma-separated table counts")
     parser.add_argument("--workloads", default="chat,mix", help="game runs between relay runs")
     parser.add_argument("--sockets", type=int, default=2, help="player sockets per role")
@@ -615,6 +635,8 @@ def main() -> None:
         parser.error("workloads: chat, mix")
     if not 0 <= args.rate <= 8 or not 1 <= args.seconds <= 60:
         parser.error("--rate 0..8 per socket, --seconds 1..60")
+    if args.server == "uvicorn" and not Path(sys.executable).with_name("uvicorn").exists():
+        parser.error("--server uvicorn: first .venv/bin/pip install 'uvicorn[standard]'")
     if args.backend == "sqlite" and args.processes != 1:
         parser.error("SQLite and the in-memory channel layer serve one process only")
     results = run(args)

@@ -10,7 +10,6 @@ thread that serialises a process's database work. Every check fails open, as
 game.services.limits describes.
 """
 
-import asyncio
 import weakref
 
 from asgiref.sync import sync_to_async
@@ -20,6 +19,7 @@ from django.core.cache.backends.redis import RedisCache
 from redis.asyncio import Redis
 
 from game.realtime.batching import RoundTrips
+from game.realtime.cacheredis import cache_redis
 from game.services import limits
 from tabletop.clients import client_address_from
 
@@ -89,22 +89,14 @@ class _Counter:
         return [[next(counts) for _ in counters] for counters in requests]
 
 
-# Per event loop (the server has one; tests start one per test), a counter per Redis address.
+# Per client (game.realtime.cacheredis: one per event loop and Redis address), its counter.
 _counters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _counter(backend: RedisCache) -> _Counter:
-    """For this event loop, the counter on the cache's Redis (its first, writing server, as
-    the cache splits its LOCATION) with the cache's timeouts (1 s unless set)."""
-    location = backend._servers[0]
-    counters = _counters.setdefault(asyncio.get_running_loop(), {})
-    counter = counters.get(location)
+    """For this event loop, the counter on the cache's Redis."""
+    client = cache_redis(backend)
+    counter = _counters.get(client)
     if counter is None:
-        options = backend._options
-        client = Redis.from_url(
-            location,
-            socket_timeout=options.get("socket_timeout", 1),
-            socket_connect_timeout=options.get("socket_connect_timeout", 1),
-        )
-        counter = counters[location] = _Counter(client)
+        counter = _counters[client] = _Counter(client)
     return counter

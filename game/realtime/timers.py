@@ -13,13 +13,14 @@ import time
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from game.realtime.followers import run_follower_sharing
 from game.realtime.watch import heal_pass
 from game.services import game_tick_due
 from game.services.presence import HEARTBEAT_SECONDS, presence_heartbeat
 
 logger = logging.getLogger(__name__)
 
-_task: asyncio.Task | None = None
+_tasks: list[asyncio.Task] = []
 # How often the heal pass also reads every watched game's last_seq from the database.
 HEAL_READ_SECONDS = 2.0
 
@@ -44,21 +45,28 @@ async def run_timer_loop(*, interval: float) -> None:
 
 
 def ensure_timer_loop() -> None:
-    global _task
+    """Start this process's timer loop, and beside it the sharing of followed views
+    (game.realtime.followers: on a loop of its own, as it needs no database thread)."""
+    global _tasks
     if not settings.GAME_TIMER_LOOP:
         return
-    if _task is None or _task.done():
-        _task = asyncio.get_running_loop().create_task(
-            run_timer_loop(interval=settings.GAME_TIMER_INTERVAL)
-        )
+    if not _tasks or any(task.done() for task in _tasks):
+        stop_timer_loop()
+        loop = asyncio.get_running_loop()
+        interval = settings.GAME_TIMER_INTERVAL
+        _tasks = [
+            loop.create_task(run_timer_loop(interval=interval)),
+            loop.create_task(run_follower_sharing(interval=interval)),
+        ]
 
 
 def stop_timer_loop() -> None:
     """The process is stopping: start no more ticks (one in progress completes)."""
-    global _task
-    if _task is not None and not _task.done():
-        _task.cancel()
-    _task = None
+    global _tasks
+    for task in _tasks:
+        if not task.done():
+            task.cancel()
+    _tasks = []
 
 
 class TimerLoopMiddleware:

@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections import Counter
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -95,11 +96,10 @@ def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str
 
 
 def build_views(*, snapshot: dict, state: dict, seq: int, game_id: int) -> dict[str, str]:
-    """Per viewer key, the `view` frame at `seq` for sockets that follow the whole view: for
-    the viewers with such a socket in this process when it is the only one (no Redis), else
-    for every viewer (followers elsewhere are unknown here). A follower that finds no view
-    for it in a broadcast reads one itself (game.realtime.consumers)."""
-    followed = view_followers.get(game_id, {}) if not settings.REDIS_URL else None
+    """Per viewer key, the `view` frame at `seq` for sockets that follow the whole view: only
+    for the viewers somebody follows (views_followed). A follower that finds no view for it
+    in a broadcast reads one itself (game.realtime.consumers)."""
+    followed = views_followed(game_id)
     views = {}
     for viewer in all_viewers(snapshot):
         key = viewer_key(viewer)
@@ -110,6 +110,27 @@ def build_views(*, snapshot: dict, state: dict, seq: int, game_id: int) -> dict[
 
 # This process's sockets that follow whole views: game id -> viewer key -> how many.
 view_followers: dict[int, Counter] = {}
+# With Redis, the viewers followed in any process, as this process last read them
+# (game.realtime.followers): (when read, time.monotonic(); game id -> viewer keys).
+followed_anywhere: tuple[float, dict[int, frozenset[str]]] | None = None
+# How old that reading may be, beyond two timer intervals, before it is no longer trusted.
+FOLLOWED_FRESH_SECONDS = 2.0
+
+
+def views_followed(game_id: int) -> set[str] | None:
+    """The viewer keys whose view a commit of this game must build, or None for every viewer.
+    With one process (no Redis) its own followers are all there are. With Redis, followers in
+    other processes are known from the last reading of what every process follows; without a
+    fresh one (the timer loop off, Redis failing) every view is built, as a follower elsewhere
+    may need any of them."""
+    local = view_followers.get(game_id, ())
+    if not settings.REDIS_URL:
+        return set(local)
+    reading = followed_anywhere
+    fresh_for = FOLLOWED_FRESH_SECONDS + 2 * settings.GAME_TIMER_INTERVAL
+    if reading is None or time.monotonic() - reading[0] > fresh_for:
+        return None
+    return reading[1].get(game_id, frozenset()).union(local)
 
 
 def views_follow(game_id: int, viewer: dict) -> None:

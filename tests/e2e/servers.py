@@ -93,10 +93,13 @@ class Server:
     def ws_url(self, code: str) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/games/{code}/"
 
+    def argv(self) -> list[str]:
+        return [DAPHNE, "-b", "127.0.0.1", "-p", str(self.port), "tabletop.asgi:application"]
+
     def start(self) -> "Server":
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
-            [DAPHNE, "-b", "127.0.0.1", "-p", str(self.port), "tabletop.asgi:application"],
+            self.argv(),
             cwd=ROOT,
             env=child_env(self.env),
             stdout=self._log,
@@ -160,15 +163,23 @@ class Server:
 
 
 @contextmanager
-def daphne_servers(env: dict[str, str], *, count: int = 1, log_dir: Path, name: str = "daphne"):
-    """Start `count` daphne processes in parallel on free ports; stop them all at the end.
+def daphne_servers(
+    env: dict[str, str],
+    *,
+    count: int = 1,
+    log_dir: Path,
+    name: str = "daphne",
+    server_class: type[Server] = Server,
+):
+    """Start `count` daphne processes (or `server_class`'s) in parallel on free ports; stop
+    them all at the end.
 
     A process that loses its port to a race is restarted on another (up to 3 tries).
     """
     with ExitStack() as stack:
         servers = []
         for index in range(count):
-            server = Server(env, log_path=log_dir / f"{name}-{index}.log").start()
+            server = server_class(env, log_path=log_dir / f"{name}-{index}.log").start()
             stack.callback(server.stop)
             servers.append(server)
         for server in servers:
