@@ -54,6 +54,7 @@ MAX_TABLES = 50
 MAX_COMMANDS_PER_SOCKET = 2000
 PAD = "x" * 1000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+UVICORN = Path(sys.executable).with_name("uvicorn")  # only for --server uvicorn
 PACE = {"rate": protocol.RATE_PER_SECOND * 0.8, "burst": protocol.RATE_BURST - 5}
 
 
@@ -480,9 +481,8 @@ class UvicornServer(Server):
     `.venv/bin/pip install 'uvicorn[standard]'`."""
 
     def argv(self) -> list[str]:
-        uvicorn = str(Path(sys.executable).with_name("uvicorn"))
         return [
-            *(uvicorn, "--host", "127.0.0.1", "--port", str(self.port)),
+            *(str(UVICORN), "--host", "127.0.0.1", "--port", str(self.port)),
             *("--loop", "uvloop", "--http", "httptools", "--ws", "websockets"),
             "tabletop.asgi:application",
         ]
@@ -635,7 +635,7 @@ def main() -> None:
         parser.error("workloads: chat, mix")
     if not 0 <= args.rate <= 8 or not 1 <= args.seconds <= 60:
         parser.error("--rate 0..8 per socket, --seconds 1..60")
-    if args.server == "uvicorn" and not Path(sys.executable).with_name("uvicorn").exists():
+    if args.server == "uvicorn" and not UVICORN.exists():
         parser.error("--server uvicorn: first .venv/bin/pip install 'uvicorn[standard]'")
     if args.backend == "sqlite" and args.processes != 1:
         parser.error("SQLite and the in-memory channel layer serve one process only")

@@ -74,7 +74,8 @@ async def share_followers() -> None:
         return
     key = followed_key(backend)
     now = time.time()
-    pipeline = cache_redis(backend).pipeline(transaction=False)
+    client = cache_redis(backend)
+    pipeline = client.pipeline(transaction=False)
     pipeline.hset(key, PROCESS, entry(broadcast.view_followers, until=now + FOLLOW_HOLD_SECONDS))
     pipeline.expire(key, FOLLOW_HOLD_SECONDS)
     pipeline.hgetall(key)
@@ -82,7 +83,7 @@ async def share_followers() -> None:
         fields = (await pipeline.execute())[-1]
         followed, lapsed = reading_of(fields, now=now)
         if lapsed:
-            await cache_redis(backend).hdel(key, *lapsed)
+            await client.hdel(key, *lapsed)
     except Exception:
         limits.cache_failed("Sharing the followed views")
         return

@@ -20,7 +20,7 @@ from game.services.presence import HEARTBEAT_SECONDS, presence_heartbeat
 
 logger = logging.getLogger(__name__)
 
-_tasks: list[asyncio.Task] = []
+_tasks: dict[str, asyncio.Task] = {}  # this process's loops, by name (ensure_timer_loop)
 # How often the heal pass also reads every watched game's last_seq from the database.
 HEAL_READ_SECONDS = 2.0
 
@@ -46,27 +46,25 @@ async def run_timer_loop(*, interval: float) -> None:
 
 def ensure_timer_loop() -> None:
     """Start this process's timer loop, and beside it the sharing of followed views
-    (game.realtime.followers: on a loop of its own, as it needs no database thread)."""
-    global _tasks
+    (game.realtime.followers: on a loop of its own, as it needs no database thread); restart
+    either if it has ended."""
     if not settings.GAME_TIMER_LOOP:
         return
-    if not _tasks or any(task.done() for task in _tasks):
-        stop_timer_loop()
-        loop = asyncio.get_running_loop()
-        interval = settings.GAME_TIMER_INTERVAL
-        _tasks = [
-            loop.create_task(run_timer_loop(interval=interval)),
-            loop.create_task(run_follower_sharing(interval=interval)),
-        ]
+    loops = {"timers": run_timer_loop, "followers": run_follower_sharing}
+    for name, run in loops.items():
+        task = _tasks.get(name)
+        if task is None or task.done():
+            _tasks[name] = asyncio.get_running_loop().create_task(
+                run(interval=settings.GAME_TIMER_INTERVAL)
+            )
 
 
 def stop_timer_loop() -> None:
     """The process is stopping: start no more ticks (one in progress completes)."""
-    global _tasks
-    for task in _tasks:
+    for task in _tasks.values():
         if not task.done():
             task.cancel()
-    _tasks = []
+    _tasks.clear()
 
 
 class TimerLoopMiddleware:

@@ -158,3 +158,27 @@ async def test_the_timer_loop_shares_the_followed_views_on_its_own(
             await asyncio.sleep(0.05)
     finally:
         timers.stop_timer_loop()
+
+
+async def test_a_loop_that_ended_is_restarted_alone(with_redis, settings):
+    """ensure_timer_loop (every request and socket) restarts the loop that ended and leaves
+    the other running: a tick in progress is not cancelled because the sharing stopped."""
+    import asyncio
+
+    from game.realtime import timers
+
+    settings.GAME_TIMER_LOOP = True
+    settings.GAME_TIMER_INTERVAL = 0.05
+    timers.ensure_timer_loop()
+    try:
+        ticking, sharing = timers._tasks["timers"], timers._tasks["followers"]
+        sharing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sharing
+        timers.ensure_timer_loop()
+        assert timers._tasks["timers"] is ticking and not ticking.done()
+        assert timers._tasks["followers"] is not sharing
+        assert not timers._tasks["followers"].done()
+    finally:
+        timers.stop_timer_loop()
+    assert timers._tasks == {}
