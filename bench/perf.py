@@ -396,26 +396,46 @@ def summarise(workload, tables, commands, latencies, elapsed, cpu, lost=0) -> di
     }
 
 
+MEMORY_TABLES = 30  # 210 sockets (with 10 tables, 70 sockets, the figure moved by +-10 KiB)
+MEMORY_WAVES = 3
+
+
 async def measure_memory(servers, staff, args, kind: str) -> dict:
-    """RSS per idle authenticated socket on a fresh server: 30 tables of 7 sockets (with 10,
-    the figure moved by +-10 KiB between runs)."""
-    tables = 30
+    """RSS per authenticated socket on a fresh server, games in progress: 30 tables of 7
+    sockets, connected in three waves of 10 tables (CONNECT_BATCH at a time, as in the runs).
+
+    A relay socket sends one frame once connected, as a game player's socket sends its
+    hello, so both kinds have sent and received frames (a socket's first frames allocate
+    its server-side reader and writer; a relay socket that never sent one did not pay for
+    them). Two figures: all sockets over the growth since before the first wave, and the
+    marginal cost, over waves 2 and 3 only: the first wave also pays what a process pays
+    once (first runs of code paths, SQLite's page cache, caches of compiled queries)."""
     if kind == "relay":
         socks = [
             RelaySocket(f"ws://127.0.0.1:{servers[0].port}/ws/relay/m{t}/", f"m{t}-{k}")
-            for t in range(tables)
+            for t in range(MEMORY_TABLES)
             for k in range(1 + 3 * args.sockets)
         ]
     else:
-        made = await game_tables(servers, staff, args, tables, start=True)
+        made = await game_tables(servers, staff, args, MEMORY_TABLES, start=True)
         socks = [c for _, clients, _ in made for c in clients]
     await asyncio.sleep(1)
-    before = rss_kib(args.pids)
-    await asyncio.gather(*(s.connect() for s in socks))
-    await asyncio.sleep(2)
-    after = rss_kib(args.pids)
+    rss = [rss_kib(args.pids)]
+    size = len(socks) // MEMORY_WAVES
+    for first in range(0, size * MEMORY_WAVES, size):
+        wave = socks[first : first + size]
+        await connect_all(wave)
+        if kind == "relay":
+            await asyncio.gather(*(s.send(0, wait=True) for s in wave))
+        await asyncio.sleep(2)
+        rss.append(rss_kib(args.pids))
     await asyncio.gather(*(s.close() for s in socks))
-    return {"sockets": len(socks), "kib_per_socket": (after - before) / len(socks)}
+    return {
+        "sockets": len(socks),
+        "kib_per_socket": (rss[-1] - rss[0]) / len(socks),
+        "kib_per_socket_marginal": (rss[-1] - rss[1]) / (len(socks) - size),
+        "rss_kib_by_wave": rss,
+    }
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -592,12 +612,14 @@ def markdown(results: dict) -> str:
                 f"| {r['cpu_ms_per_command']:.2f} ({base_cpu:.2f}) | {r['loadavg'][0]:.2f} |"
             )
     if results["memory"]:
-        game = results["memory"]["game"]["kib_per_socket"]
-        relay = results["memory"]["relay"]["kib_per_socket"]
+        game, relay = results["memory"]["game"], results["memory"]["relay"]
+        whole, marginal = "kib_per_socket", "kib_per_socket_marginal"
         lines += [
             "",
-            f"RSS per idle authenticated socket: game {game:.1f} KiB, relay "
-            f"{relay:.1f} KiB, ratio {game / relay:.2f}.",
+            f"RSS per authenticated socket: game {game[whole]:.1f} KiB, relay "
+            f"{relay[whole]:.1f} KiB, ratio {game[whole] / relay[whole]:.2f}; marginal "
+            f"(waves 2-3): game {game[marginal]:.1f} KiB, relay {relay[marginal]:.1f} KiB, "
+            f"ratio {game[marginal] / relay[marginal]:.2f}.",
         ]
     return "\n".join(lines) + "\n"
 

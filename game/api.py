@@ -7,7 +7,6 @@ through the engine's view for the caller, exactly like the WebSocket.
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -39,6 +38,7 @@ from game.services.lifecycle import player_authenticate
 from game.services.seating import command_execute, player_move, player_remove
 from game.services.workshops import workshop_create
 from game.sessions import session_player_token, session_remember_player
+from tabletop.cache import default_cache
 from tabletop.clients import client_address
 
 logger = logging.getLogger(__name__)
@@ -270,11 +270,11 @@ def check_join_rate(request) -> None:
     address = client_address(request)
     key = f"join-rate:{address}"
     try:
-        cache.add(key, 0, timeout=60)
+        default_cache().add(key, 0, timeout=60)
         try:
-            attempts = cache.incr(key)
+            attempts = default_cache().incr(key)
         except ValueError:
-            cache.set(key, 1, timeout=60)
+            default_cache().set(key, 1, timeout=60)
             attempts = 1
     except Exception:
         logger.warning("Join rate limit skipped: the cache is unavailable", exc_info=True)

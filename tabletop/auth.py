@@ -13,9 +13,9 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 
+from tabletop.cache import default_cache
 from tabletop.clients import client_address
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def _keys(username: str, address: str | None) -> list[tuple[str, int]]:
 
 def login_locked(username: str, address: str | None) -> bool:
     try:
-        counts = cache.get_many([key for key, _ in _keys(username, address)])
+        counts = default_cache().get_many([key for key, _ in _keys(username, address)])
     except Exception:
         logger.warning("Login throttling skipped: the cache is unavailable", exc_info=True)
         return False
@@ -41,15 +41,15 @@ def login_locked(username: str, address: str | None) -> bool:
 def login_failed(username: str, address: str | None) -> None:
     try:
         for key, _limit in _keys(username, address):
-            if not cache.add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW):
-                cache.incr(key)
+            if not default_cache().add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW):
+                default_cache().incr(key)
     except Exception:
         logger.warning("Login failure not counted: the cache is unavailable", exc_info=True)
 
 
 def login_succeeded(username: str) -> None:
     try:
-        cache.delete(_keys(username, None)[0][0])
+        default_cache().delete(_keys(username, None)[0][0])
     except Exception:
         logger.warning("Login counter not reset: the cache is unavailable", exc_info=True)
 

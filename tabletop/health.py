@@ -6,9 +6,10 @@ import uuid
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
+
+from tabletop.cache import default_cache
 
 
 def _check_database() -> dict:
@@ -56,12 +57,12 @@ async def _check_channel_layer() -> dict:
 def _check_cache() -> dict:
     """The cache holds rate-limit counters (Redis when REDIS_URL is set); without it limits
     fail open, so the server works on but says so here."""
-    cache = caches["default"]
+    cache = default_cache()
     backend = f"{type(cache).__module__}.{type(cache).__name__}"
     try:
         token = uuid.uuid4().hex
-        cache.set("healthz", token, timeout=10)
-        if cache.get("healthz") != token:
+        default_cache().set("healthz", token, timeout=10)
+        if default_cache().get("healthz") != token:
             raise RuntimeError("the cache returned a different value")
     except Exception as exc:
         return {"ok": False, "backend": backend, "error": f"{type(exc).__name__}: {exc}"}

@@ -44,9 +44,9 @@ def analysis_key(scenario: dict, rules: int) -> str:
 
 
 def _cache():
-    from django.core.cache import cache
+    from tabletop.cache import default_cache
 
-    return cache
+    return default_cache()
 
 
 def _cache_get(key: str):

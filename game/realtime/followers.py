@@ -23,11 +23,11 @@ import os
 import time
 import uuid
 
-from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
 from game.realtime.cacheredis import cache_redis
 from game.services import broadcast, limits
+from tabletop.cache import default_cache
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ async def share_followers() -> None:
     """One pass: publish this process's followed viewers and read back those of every
     process. Fails open, as the flood limits do (game.services.limits): logged once, then
     left alone for a while."""
-    backend = caches["default"]
+    backend = default_cache()
     if not isinstance(backend, RedisCache) or limits.cache_resting():
         return
     key = followed_key(backend)

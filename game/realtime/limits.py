@@ -13,7 +13,6 @@ game.services.limits describes.
 import weakref
 
 from asgiref.sync import sync_to_async
-from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.asyncio import Redis
@@ -21,6 +20,7 @@ from redis.asyncio import Redis
 from game.realtime.batching import RoundTrips
 from game.realtime.cacheredis import cache_redis
 from game.services import limits
+from tabletop.cache import default_cache
 from tabletop.clients import client_address_from
 
 
@@ -39,7 +39,7 @@ def _awaitable(function):
     off_thread = sync_to_async(function, thread_sensitive=False)
 
     async def call(**kwargs):
-        if isinstance(caches["default"], LocMemCache):  # in memory: nothing to wait for
+        if isinstance(default_cache(), LocMemCache):  # in memory: nothing to wait for
             return function(**kwargs)
         return await off_thread(**kwargs)
 
@@ -53,7 +53,7 @@ _frame_refused_off_thread = _awaitable(limits.player_frame_refused)
 
 async def player_frame_refused(*, player_id: int, chat: bool) -> str | None:
     """game.services.limits.player_frame_refused, on the event loop when the cache is Redis."""
-    backend = caches["default"]
+    backend = default_cache()
     if not isinstance(backend, RedisCache):
         return await _frame_refused_off_thread(player_id=player_id, chat=chat)
     if limits.cache_resting():

@@ -7,12 +7,12 @@ The only module here that reads the database: it takes the game's `redlines.game
 import json
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 
 from game.models import Game
 from game.reports.model import REPORT_FORMAT, report_model
 from game.services.export import game_export
+from tabletop.cache import default_cache
 
 FORMATS = ("json", "csv", "xlsx", "html", "pdf")
 CONTENT_TYPES = {
@@ -105,12 +105,14 @@ def game_report_file(*, game: Game, fmt: str, viewer: dict | None = None) -> Rep
             fmt,
         ]
     )
-    cached = cache.get(key)
+    cached = default_cache().get(key)
     if cached is not None:
         return ReportFile(*cached)
     report = render()
     if report.complete:
-        cache.set(key, (report.content, report.content_type, report.filename), CACHE_SECONDS)
+        default_cache().set(
+            key, (report.content, report.content_type, report.filename), CACHE_SECONDS
+        )
     return report
 
 

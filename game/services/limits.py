@@ -12,8 +12,9 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+
+from tabletop.cache import default_cache
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def _count_many(counters: list[tuple[str, int]]) -> list[int]:
     """Add one to each (key, timeout) counter; each lives `timeout` seconds from its first
     count. On Redis all of them in one round trip (Django's incr() asks whether the key
     exists first, then adds, and add() is a third)."""
-    backend = caches["default"]
+    backend = default_cache()
     if isinstance(backend, RedisCache):
         keys = redis_counters(backend, counters)
         pipeline = backend._cache.get_client(keys[0][0], write=True).pipeline(transaction=False)
@@ -87,11 +88,11 @@ def counts_of(replies: list) -> list[int]:
 
 def _count_in_cache(key: str, timeout: int) -> int:
     try:
-        return cache.incr(key)
+        return default_cache().incr(key)
     except ValueError:  # no counter yet (or it just expired)
-        if cache.add(key, 1, timeout=timeout):
+        if default_cache().add(key, 1, timeout=timeout):
             return 1
-        return cache.incr(key)
+        return default_cache().incr(key)
 
 
 def _window(seconds: int) -> int:
@@ -111,7 +112,7 @@ def player_frame_refused(*, player_id: int, chat: bool) -> str | None:
     counts = _cached(FRAME_LIMITS, lambda: _count_many(counters))
     refused = frame_verdict(counts, chat=chat)
     if refused == "rate_limited" and chat:
-        _cached("Chat limit", lambda: cache.decr(counters[1][0]))
+        _cached("Chat limit", lambda: default_cache().decr(counters[1][0]))
     return refused
 
 
@@ -159,7 +160,9 @@ def chat_limit_message() -> str:
 
 def code_attempts_blocked(*, address: str) -> bool:
     """Is this client address barred from naming game codes for now (it guessed too many)?"""
-    return bool(_cached("Game code throttle", lambda: cache.get(f"limit:code-block:{address}")))
+    return bool(
+        _cached("Game code throttle", lambda: default_cache().get(f"limit:code-block:{address}"))
+    )
 
 
 def code_missed(*, address: str) -> None:
@@ -169,7 +172,9 @@ def code_missed(*, address: str) -> None:
     def count():
         misses = _count(f"limit:code-miss:{address}", CODE_MISS_WINDOW_SECONDS)
         if misses >= settings.CODE_MISSES_PER_MINUTE:
-            cache.set(f"limit:code-block:{address}", 1, timeout=settings.CODE_MISS_BLOCK_SECONDS)
+            default_cache().set(
+                f"limit:code-block:{address}", 1, timeout=settings.CODE_MISS_BLOCK_SECONDS
+            )
             logger.warning("Address %s barred from game codes: %s unknown codes", address, misses)
 
     _cached("Game code throttle", count)

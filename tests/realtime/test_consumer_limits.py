@@ -270,3 +270,40 @@ async def test_a_hung_redis_costs_one_short_timeout_then_the_limits_rest(
     assert 0.5 < first < 3, first  # the 1 s socket timeout, not a hang
     assert rest < 0.5, rest  # no further waits
     assert limits.cache_resting()
+
+
+async def test_sockets_share_the_process_cache_and_its_connection(
+    any_cache, negotiating, sockets, monkeypatch
+):
+    """Django's `caches` gives every asyncio context (each socket) a backend of its own; on
+    Redis each kept its own connection for as long as its socket was open (issue 11: 289
+    Redis connections for 210 sockets). The sockets' limits use the process's one backend."""
+    from django.core.cache import CacheHandler
+
+    made = []
+    create = CacheHandler.create_connection
+    monkeypatch.setattr(
+        CacheHandler,
+        "create_connection",
+        lambda self, alias: made.append(alias) or create(self, alias),
+    )
+    table = negotiating
+    redis_clients = _redis_clients(any_cache)
+    before = redis_clients()
+    for role in ("R1", "R2", "R3"):
+        socket = await sockets(table.code, token=table.seat(role).token)
+        assert (await socket.command("chat", channel="all", text=f"from {role}"))["type"] == "ack"
+    # At most the shared backend itself (the fixture may have made it already).
+    assert made in ([], ["default"])
+    if before is not None:
+        assert redis_clients() - before <= 2  # the shared sync client and the event loop's
+
+
+def _redis_clients(backend):
+    """A function that counts the clients connected to the cache's Redis (None in memory)."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(backend, RedisCache):
+        return lambda: None
+    client = backend._cache.get_client(write=True)
+    return lambda: client.info("clients")["connected_clients"]
