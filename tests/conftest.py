@@ -29,6 +29,28 @@ def pytest_report_header(config):
     return f"red lines back ends: database={db} channel_layer={layer}"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test database, closed to this process's connections before it is
+    dropped: PostgreSQL refuses to drop a database in use ("is being accessed by other
+    users"), which left test_test behind after every run. Channels' test communicator keeps
+    the database threads' connections open (it turns off the closing after each call), and
+    the connection pool keeps its idle ones."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    from game.realtime import dbthreads
+
+    dbthreads.close_connections()
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+    connections.close_all()
+    for connection in connections.all():
+        pools = getattr(type(connection), "_connection_pools", {})  # PostgreSQL's pools
+        if connection.alias in pools:
+            connection.close_pool()
+
+
 @pytest.fixture
 def require_services():
     """True when CI demands the real PostgreSQL + Redis leg (never skipped there)."""

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 _executors: list[ThreadPoolExecutor] = []
 
@@ -42,3 +42,11 @@ async def run_for_game(game_id: int, func, /, **kwargs):
         return await database_sync_to_async(func)(**kwargs)
     call = database_sync_to_async(func, thread_sensitive=False, executor=_executor_for(game_id))
     return await call(**kwargs)
+
+
+def close_connections() -> None:
+    """Close the connection each game database thread holds between calls. Channels closes
+    them after every call; its test communicator turns that off while a test's consumer
+    runs, so the test suite closes them here before it drops its database."""
+    for executor in _executors:
+        executor.submit(connections.close_all).result(timeout=10)
