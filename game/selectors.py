@@ -39,7 +39,9 @@ def game_last_seq(*, game_id: int) -> int:
 def game_seated_snapshot(*, game_id: int, actor: Actor) -> tuple[Actor | None, dict]:
     """One read of the game: `actor` as its state seats it now (None once unseated) and that
     seat's snapshot `{seq, view}`. The state's seats come from the log, so the seat and the
-    view always belong to the same seq."""
+    view always belong to the same seq. The view shares parts with the state (no deep copy:
+    a facilitator's held a copy of the whole scenario): the caller serialises it at once and
+    never changes it."""
     last_seq, state = game_current_state(game_id=game_id)
     if actor.player_id is not None:
         seat = engine.player_seat(state, actor.player_id)
@@ -47,7 +49,7 @@ def game_seated_snapshot(*, game_id: int, actor: Actor) -> tuple[Actor | None, d
             return None, {}
         if seat["role"] != actor.role:
             actor = replace(actor, role=seat["role"])
-    return actor, {"seq": last_seq, "view": engine.view(state, actor.viewer())}
+    return actor, {"seq": last_seq, "view": engine.shared_view(state, actor.viewer())}
 
 
 def game_events_since(*, game_id: int, seq: int, viewer: dict) -> dict | None:
