@@ -269,12 +269,13 @@ def check_join_rate(request) -> None:
     cache (Redis down) joins go on unlimited, and the failure is logged."""
     address = client_address(request)
     key = f"join-rate:{address}"
+    cache = default_cache()
     try:
-        default_cache().add(key, 0, timeout=60)
+        cache.add(key, 0, timeout=60)
         try:
-            attempts = default_cache().incr(key)
+            attempts = cache.incr(key)
         except ValueError:
-            default_cache().set(key, 1, timeout=60)
+            cache.set(key, 1, timeout=60)
             attempts = 1
     except Exception:
         logger.warning("Join rate limit skipped: the cache is unavailable", exc_info=True)

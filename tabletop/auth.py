@@ -39,10 +39,11 @@ def login_locked(username: str, address: str | None) -> bool:
 
 
 def login_failed(username: str, address: str | None) -> None:
+    cache = default_cache()
     try:
         for key, _limit in _keys(username, address):
-            if not default_cache().add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW):
-                default_cache().incr(key)
+            if not cache.add(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW):
+                cache.incr(key)
     except Exception:
         logger.warning("Login failure not counted: the cache is unavailable", exc_info=True)
 

@@ -61,8 +61,8 @@ def _check_cache() -> dict:
     backend = f"{type(cache).__module__}.{type(cache).__name__}"
     try:
         token = uuid.uuid4().hex
-        default_cache().set("healthz", token, timeout=10)
-        if default_cache().get("healthz") != token:
+        cache.set("healthz", token, timeout=10)
+        if cache.get("healthz") != token:
             raise RuntimeError("the cache returned a different value")
     except Exception as exc:
         return {"ok": False, "backend": backend, "error": f"{type(exc).__name__}: {exc}"}

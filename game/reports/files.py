@@ -105,14 +105,13 @@ def game_report_file(*, game: Game, fmt: str, viewer: dict | None = None) -> Rep
             fmt,
         ]
     )
-    cached = default_cache().get(key)
+    cache = default_cache()
+    cached = cache.get(key)
     if cached is not None:
         return ReportFile(*cached)
     report = render()
     if report.complete:
-        default_cache().set(
-            key, (report.content, report.content_type, report.filename), CACHE_SECONDS
-        )
+        cache.set(key, (report.content, report.content_type, report.filename), CACHE_SECONDS)
     return report
 
 

@@ -87,12 +87,13 @@ def counts_of(replies: list) -> list[int]:
 
 
 def _count_in_cache(key: str, timeout: int) -> int:
+    cache = default_cache()
     try:
-        return default_cache().incr(key)
+        return cache.incr(key)
     except ValueError:  # no counter yet (or it just expired)
-        if default_cache().add(key, 1, timeout=timeout):
+        if cache.add(key, 1, timeout=timeout):
             return 1
-        return default_cache().incr(key)
+        return cache.incr(key)
 
 
 def _window(seconds: int) -> int:
