@@ -220,6 +220,8 @@ async def run_relay(servers, args, tables: int) -> dict:
 
         return send
 
+    profiling = profiler(args, f"relay-{tables}")
+    profiling.__enter__()
     cpu0, began = cpu_seconds(args.pids), time.monotonic()
     try:
         await asyncio.wait_for(
@@ -245,6 +247,7 @@ async def run_relay(servers, args, tables: int) -> dict:
         elapsed = time.monotonic() - began
         cpu = cpu_seconds(args.pids) - cpu0
     finally:
+        profiling.__exit__(None, None, None)
         await asyncio.gather(*(s.close() for s in everyone))
     latencies = [
         s.received[key] - at
@@ -340,6 +343,8 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
                 games_finished += 1
                 return
 
+    profiling = profiler(args, f"{workload}-{tables}")
+    profiling.__enter__()
     cpu0, began = cpu_seconds(args.pids), time.monotonic()
     try:
         if workload == "chat":
@@ -363,6 +368,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
         elapsed = time.monotonic() - began
         cpu = cpu_seconds(args.pids) - cpu0
     finally:
+        profiling.__exit__(None, None, None)
         await asyncio.gather(*(c.close() for c in everyone))
     latencies, commands = [], 0
     for _, clients, sent in made:
@@ -464,7 +470,8 @@ def backend(args, folder: Path):
 
 @contextlib.contextmanager
 def profiler(args, name: str):
-    """With --profile DIR: py-spy samples the server (all threads) during the run."""
+    """With --profile DIR: py-spy samples the server's threads while they hold the GIL (what
+    its CPU is spent on), over the measured part of a run (after the sockets connect)."""
     if not args.profile:
         yield
         return
@@ -478,8 +485,9 @@ def profiler(args, name: str):
             "--format",
             "raw",
             "--threads",
+            "--gil",
             "-r",
-            "200",
+            "50",
             "-o",
             str(out),
             "-p",
@@ -550,13 +558,10 @@ def run(args) -> dict:
                 staff = Staff.login(servers[0].url)
                 for tables in args.tables:
                     for workload in ["relay", *args.workloads, "relay"]:
-                        with profiler(args, f"{workload}-{tables}"):
-                            if workload == "relay":
-                                result = asyncio.run(run_relay(servers, args, tables))
-                            else:
-                                result = asyncio.run(
-                                    run_game(servers, staff, args, tables, workload)
-                                )
+                        if workload == "relay":
+                            result = asyncio.run(run_relay(servers, args, tables))
+                        else:
+                            result = asyncio.run(run_game(servers, staff, args, tables, workload))
                         print(one_line(result), file=sys.stderr, flush=True)
                         results["runs"].append(result)
             if args.memory:

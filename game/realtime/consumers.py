@@ -20,7 +20,7 @@ from game.realtime.auth import actor_from_hello, actor_from_scope
 from game.realtime.dbthreads import run_for_game
 from game.realtime.dispatch import DirectDispatchMixin
 from game.realtime.protocol import FrameError, dumps
-from game.realtime.watch import socket_unwatch, socket_watch
+from game.realtime.watch import broadcast_received, socket_unwatch, socket_watch
 from game.services import Actor, CommandRefused
 from game.services import limits as limit_rules
 from game.services.broadcast import game_group, viewer_key, views_follow, views_unfollow
@@ -491,6 +491,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     async def game_events(self, message):
         seq_seen(game_id=self.game_id, seq=message["seq"])
+        broadcast_received(self.game_id)
         try:
             await self._relay_events(message)
         except Exception:

@@ -12,8 +12,16 @@ from channels.consumer import get_handler_name
 
 
 class DirectDispatchMixin:
+    # True while a handler runs: a consumer handles one message at a time, so what arrives
+    # meanwhile (broadcasts, while its own command waits on the database) waits its turn.
+    dispatching = False
+
     async def dispatch(self, message):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        self.dispatching = True
+        try:
+            await handler(message)
+        finally:
+            self.dispatching = False

@@ -76,6 +76,11 @@ class WorkshopChannelLayer(InMemoryChannelLayer):
         """Let go of a channel whose consumer has stopped (as the Redis layer's)."""
         self.channels.pop(channel, None)
 
+    def waiting(self, channel: str) -> int:
+        """How many messages wait on `channel` for its consumer (game.realtime.watch)."""
+        queue = self.channels.get(channel)
+        return 0 if queue is None else queue.qsize()
+
     async def group_send(self, group, message):
         assert isinstance(message, dict), "Message is not a dict"
         self.require_valid_group_name(group)
@@ -120,6 +125,13 @@ class TolerantRedisPubSubChannelLayer(RedisPubSubChannelLayer):
             _wrap_close(self, loop)
         return layer
 
+    def waiting(self, channel: str) -> int:
+        """How many messages wait on `channel` (a socket of this process) for its consumer
+        (game.realtime.watch); the caller runs on the event loop that serves it."""
+        layer = self._layers.get(asyncio.get_running_loop())
+        queue = None if layer is None else layer.channels.get(channel)
+        return 0 if queue is None else queue.qsize()
+
     async def ping(self) -> None:
         """Raise unless every Redis host answers (for /healthz: the layer itself works on
         without Redis, so a message round trip would not tell). A client of its own, so a
@@ -133,10 +145,22 @@ class TolerantRedisPubSubChannelLayer(RedisPubSubChannelLayer):
                 await _close_redis(client)
 
 
+# The protocol the layer's connections speak unless a hosts entry says otherwise: RESP2.
+# redis-py 8 speaks RESP3 by default, and its RESP3 parser formats every pub/sub message it
+# receives into a debug line before the logger can discard it (`"Push response: " +
+# str(response)`, redis/redis-py#4230, fixed after 8.1.0): that repr of each ~2-25 KiB
+# broadcast cost 7% of a busy server's CPU (docs/performance.md, round 6). Under RESP2 a
+# message is an ordinary reply; the layer needs nothing of RESP3.
+LAYER_PROTOCOL = 2
+
+
 class TolerantLoopLayer(RedisPubSubLoopLayer):
     def __init__(self, hosts=None, **kwargs):
         super().__init__(hosts=hosts, **kwargs)
-        self._shards = [TolerantShard(host, self) for host in decode_hosts(hosts)]
+        self._shards = [
+            TolerantShard({"protocol": LAYER_PROTOCOL, **host}, self)
+            for host in decode_hosts(hosts)
+        ]
 
     async def send(self, channel, message):
         queue = self.channels.get(channel)

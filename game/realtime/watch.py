@@ -8,9 +8,23 @@ newest seq its process knows for its game (committed or read here, or seen in an
 and every few seconds, the database's own last_seq for every game with a socket here, which
 covers a broadcast lost between processes) is sent a `game.catch_up` message on its own
 channel, so its consumer re-reads the gap in order with everything else it sends.
+
+Only a game gone quiet is healed: one whose broadcasts this process has stopped receiving
+for QUIET_SECONDS. While they keep coming, the next one reveals any gap to each consumer
+(which re-reads it then); on a saturated server, broadcasts committed but still on their way
+(through Redis and the event loop, seconds at saturation) left idle sockets "behind" pass
+after pass, and each was sent to the database for what was already coming.
+
+A socket that is busy is left alone: one handling a message (its own command, which may
+wait on the database for seconds on a saturated server) or with messages waiting on its
+channel will relay the broadcasts queued behind, and re-reads any real gap itself when the
+next one arrives. Telling it to catch up then read from the database what was already on
+its way, on the thread every socket's reads share (13% of a saturated server's CPU at 50
+tables, docs/performance.md round 6).
 """
 
 import logging
+import time
 import weakref
 
 from channels.db import database_sync_to_async
@@ -23,6 +37,14 @@ logger = logging.getLogger(__name__)
 
 _sockets: dict[int, weakref.WeakSet] = {}
 _behind: dict[str, int] = {}  # channel name -> the seq it was behind at in the last pass
+_received_at: dict[int, float] = {}  # game id -> when this process last received a broadcast
+# How long a game's broadcasts must have stopped arriving here before its sockets are healed.
+QUIET_SECONDS = 1.0
+
+
+def broadcast_received(game_id: int) -> None:
+    """A consumer received a broadcast of the game (game.realtime.consumers)."""
+    _received_at[game_id] = time.monotonic()
 
 
 def socket_watch(consumer) -> None:
@@ -35,7 +57,14 @@ def socket_unwatch(consumer) -> None:
         consumers.discard(consumer)
         if not consumers:
             _sockets.pop(consumer.game_id, None)
+            _received_at.pop(consumer.game_id, None)
     _behind.pop(consumer.channel_name, None)
+
+
+def _busy(consumer, layer) -> bool:
+    """Is the consumer handling a message, or has it messages waiting on its channel?"""
+    waiting = getattr(layer, "waiting", None)
+    return consumer.dispatching or (waiting is not None and waiting(consumer.channel_name) > 0)
 
 
 def _last_seqs(*, game_ids: list[int]) -> list[tuple[int, int]]:
@@ -56,13 +85,15 @@ async def heal_pass(*, read_database: bool) -> int:
             seq_seen(game_id=game_id, seq=seq, exact=True)
     layer = get_channel_layer()
     told = 0
+    now = time.monotonic()
     for game_id, consumers in list(_sockets.items()):
         latest = seq_known(game_id=game_id)
+        quiet = now - _received_at.get(game_id, 0.0) >= QUIET_SECONDS
         for consumer in list(consumers):
             if consumer.actor is None or consumer.closing:
                 continue
             name = consumer.channel_name
-            if consumer.seq >= latest:
+            if consumer.seq >= latest or not quiet or _busy(consumer, layer):
                 _behind.pop(name, None)
             elif _behind.get(name) != consumer.seq:
                 _behind[name] = consumer.seq

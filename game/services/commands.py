@@ -13,7 +13,7 @@ from game.services import commandsql
 from game.services.actors import Actor
 from game.services.broadcast import broadcast_events, build_frames, build_views
 from game.services.commandsql import LockedGame
-from game.services.statecache import state_cached, state_remember
+from game.services.statecache import seq_known, state_cached, state_latest, state_remember
 
 CLIENT_ID_MAX_LENGTH = CommandReceipt._meta.get_field("client_id").max_length
 
@@ -115,9 +115,14 @@ def game_execute(
         raise CommandRefused(
             "invalid", f"A command id is at most {CLIENT_ID_MAX_LENGTH} characters long."
         )
+    own_transaction = not transaction.get_connection().in_atomic_block
+    if commandsql.one_trip_available():
+        result = _execute_in_one_trip(game_id, actor, command, client_id, now)
+        if result is not None:
+            return result
     try:
         with transaction.atomic():
-            game = _game_locked(game_id)
+            game = _game_locked(game_id, remember=own_transaction)
             engine_command = {**command, "actor": actor.for_engine(), "now": now}
             try:
                 _check_seat(game.state, actor)
@@ -150,6 +155,52 @@ def game_execute(
     return CommandResult(seq=game.last_seq, events=stored, created=created_by(stored))
 
 
+def _execute_in_one_trip(
+    game_id: int, actor: Actor, command: dict, client_id: str | None, now: float
+) -> CommandResult | None:
+    """PostgreSQL: decide on the state this process holds for the game, without reading or
+    locking the row, and write the command in one round trip that commits only if the row
+    still has the version that state was stored with (commandsql.write_if_current). None
+    when it cannot answer for sure: no state held, or one older than a seq this process has
+    seen broadcast, the engine refuses (the refusal may come from a state another process
+    has moved on from), no event to write, the row moved on, or the id was used before. The
+    caller then runs the command under the lock, which decides on the row's current state
+    and answers all of these."""
+    held = state_latest(game_id=game_id)
+    if held is None:
+        return None
+    version, state = held
+    if seq_known(game_id=game_id) > version[0]:
+        return None  # a broadcast of a later seq came: another process has written the game
+    game = LockedGame(pk=game_id, last_seq=version[0], updated_at=version[1], state=state)
+    try:
+        _check_seat(state, actor)
+    except CommandRefused:
+        return None
+    outcome = engine.decide(state, {**command, "actor": actor.for_engine(), "now": now})
+    if isinstance(outcome, engine.RuleError) or not outcome:
+        return None
+    stored = _events_applied(game, outcome, actor=actor, now=now)
+    written = commandsql.write_if_current(
+        game,
+        version=version,
+        receipt=(actor.key, client_id) if client_id else None,
+        rows=stored,
+        status=engine.game_status(game.state),
+        deadline=engine.game_deadline(game.state),
+    )
+    if not written:
+        return None
+    stored = _as_sent(stored)
+    scenario = game.state["scenario"]
+    frames = build_frames(snapshot=scenario, state=game.state, events=stored)
+    views = build_views(snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game_id)
+    _committed(game_id, (game.last_seq, game.updated_at), game.state, stored, frames, views)
+    if not actor.bot and _has_bots(game):
+        _run_bots(game_id, now)
+    return CommandResult(seq=game.last_seq, events=stored, created=created_by(stored))
+
+
 def _committed(game_id: int, version: tuple, state: dict, stored, frames, views) -> None:
     """After the commit: keep the new state for the next command, then broadcast."""
     seq, updated_at = version
@@ -172,13 +223,19 @@ def _repeat(game_id: int, actor: Actor, client_id: str) -> CommandResult | None:
     return CommandResult(seq=receipt.seq, duplicate=True, created=created)
 
 
-def _game_locked(game_id: int) -> LockedGame:
+def _game_locked(game_id: int, *, remember: bool) -> LockedGame:
     """The game row, locked, with its state: this process's copy when it is current (see
-    game.services.statecache), else decoded from the row."""
+    game.services.statecache), else decoded from the row, and kept if `remember` (the
+    transaction is the command's own, so the row read is committed data, whether or not
+    the command is then refused)."""
     game = commandsql.lock_game(game_id)
     state = state_cached(game_id=game_id, seq=game.last_seq, updated_at=game.updated_at)
     if state is None:
         state = Game.stored_state(game_id)
+        if remember:
+            state_remember(
+                game_id=game_id, seq=game.last_seq, updated_at=game.updated_at, state=state
+            )
     game.state = state
     return game
 
@@ -220,6 +277,22 @@ def _append_events(
 ) -> list[dict]:
     """Write the command: its receipt (if it has an id) and its events, and the state they
     lead to; raise _Repeated if the id was recorded before."""
+    stored = _events_applied(game, events, actor=actor, now=now)
+    written = commandsql.write_command(
+        game,
+        receipt=receipt,
+        rows=stored,
+        status=engine.game_status(game.state),
+        deadline=engine.game_deadline(game.state),
+    )
+    if not written:
+        raise _Repeated
+    return _as_sent(stored)
+
+
+def _events_applied(game: LockedGame, events: list[dict], *, actor: Actor, now: float) -> list:
+    """The event rows of a decided command, numbered after the game's last_seq; `game` moves
+    to the state and last_seq they lead to."""
     at = datetime.fromtimestamp(now, tz=UTC)
     state = game.state
     stored = []
@@ -239,16 +312,12 @@ def _append_events(
         state = engine.apply(state, event)
     game.state = state
     game.last_seq += len(stored)
-    written = commandsql.write_command(
-        game,
-        receipt=receipt,
-        rows=stored,
-        status=engine.game_status(state),
-        deadline=engine.game_deadline(state),
-    )
-    if not written:
-        raise _Repeated
-    return [{**row, "at": at.isoformat()} for row in stored]
+    return stored
+
+
+def _as_sent(stored: list[dict]) -> list[dict]:
+    """Event rows as answers and broadcasts carry them (the time as ISO 8601 text)."""
+    return [{**row, "at": row["at"].isoformat()} for row in stored]
 
 
 def _check_seat(state: dict, actor: Actor) -> None:

@@ -11,13 +11,19 @@ stored and read back is exactly what the ORM would store and read.
 The SQL is portable between SQLite (3.24 or newer) and PostgreSQL; only the lock differs:
 PostgreSQL locks the row (FOR UPDATE), SQLite's IMMEDIATE transaction already holds the
 database's write lock.
+
+On PostgreSQL a command decided on the state this process already holds for the game goes
+in one round trip instead of four (BEGIN, lock, write, COMMIT): `write_if_current` sends the
+transaction whole, and its conditional statements abort it unless the row still has the
+version the state was decided on and the command's id is new (see there).
 """
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+import psycopg
 from django.db import connection
 from django.utils import timezone
 
@@ -72,6 +78,19 @@ def _sql(vendor: str, name: str) -> str:
             f"{q(Game._meta.get_field(n).column)} = %s" for n in GAME_UPDATE_FIELDS
         )
         return f"UPDATE {_table(Game)} SET {assignments} WHERE {q('id')} = %s"
+    # PostgreSQL only (write_if_current): each statement fails with division_by_zero when
+    # it changed no row, which aborts the transaction sent with it, COMMIT included.
+    if name == "game_if_current":
+        return (
+            f"WITH changed AS ({_sql(vendor, 'game')} AND {_columns(Game, ('last_seq',))} = %s "
+            f"AND {_columns(Game, ('updated_at',))} = %s RETURNING 1) "
+            "SELECT 1 / COUNT(*) FROM changed"
+        )
+    if name == "receipt_if_new":
+        return (
+            f"WITH recorded AS ({_sql(vendor, 'receipt')} RETURNING 1) "
+            "SELECT 1 / COUNT(*) FROM recorded"
+        )
     raise KeyError(name)
 
 
@@ -135,16 +154,8 @@ def write_command(
     with connection.cursor() as receipt_cursor, connection.cursor() as cursor:
         with _one_trip():
             if receipt is not None:
-                actor_key, client_id = receipt
                 receipt_cursor.execute(
-                    _sql(connection.vendor, "receipt"),
-                    [
-                        _prepare(CommandReceipt, "game")(game.pk),
-                        _prepare(CommandReceipt, "actor_key")(actor_key),
-                        _prepare(CommandReceipt, "client_id")(client_id),
-                        _prepare(CommandReceipt, "seq")(game.last_seq),
-                        _prepare(CommandReceipt, "created_at")(timezone.now()),
-                    ],
+                    _sql(connection.vendor, "receipt"), _receipt_values(game, receipt)
                 )
                 if not _pipelined() and receipt_cursor.rowcount != 1:
                     return False
@@ -153,6 +164,60 @@ def write_command(
                 _update_game(cursor, game, status=status, deadline=deadline)
         # Read before the cursors close (a pipelined result arrives when the trip ends).
         return receipt is None or receipt_cursor.rowcount == 1
+
+
+def one_trip_available() -> bool:
+    """Can a command go in one round trip (write_if_current)? On PostgreSQL, outside any
+    transaction of the caller's (a caller that wraps the command in its own transaction
+    commits it itself)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+# Why write_if_current's transaction was refused: the row moved on, or the id was seen.
+_NOT_CURRENT = (psycopg.errors.DivisionByZero, psycopg.errors.UniqueViolation)
+
+
+def write_if_current(
+    game: LockedGame,
+    *,
+    version: tuple[int, datetime],
+    receipt: tuple[str, str] | None,
+    rows: list[dict],
+    status: str,
+    deadline: float | None,
+) -> bool:
+    """PostgreSQL, outside a transaction (one_trip_available): the whole command in one round
+    trip. BEGIN; rewrite the row from `game` only if it still has `version` (last_seq,
+    updated_at), the version of the state the command was decided on; record the id; insert
+    the events; COMMIT. The rewrite comes first, so it takes the row lock before anything
+    else is written, as the lock of the usual path does; a writer that got there first makes
+    it match no row once that writer commits.
+
+    False, with nothing written, if the row had moved on (another process or thread wrote
+    the game) or the id was recorded before: the caller then runs the command the usual way,
+    under the lock, on the row's current state. Statements are bound on the server (prepared
+    once they repeat), so no value is quoted into SQL text here."""
+    values = [*_game_values(game, status=status, deadline=deadline), game.pk]
+    values += [_prepare(Game, "last_seq")(version[0]), _prepare(Game, "updated_at")(version[1])]
+    connection.ensure_connection()
+    pg = connection.connection
+    try:
+        with connection.wrap_database_errors, pg.pipeline(), psycopg.Cursor(pg) as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(_sql("postgresql", "game_if_current"), values)
+            if receipt is not None:
+                cursor.execute(_sql("postgresql", "receipt_if_new"), _receipt_values(game, receipt))
+            _insert_events(cursor, game.pk, rows)
+            cursor.execute("COMMIT")
+    except Exception as error:
+        # The transaction stays open, aborted, after an error in it: end it either way (a
+        # broken connection fails here too; Django discards it, and the error is raised).
+        with suppress(psycopg.Error):
+            pg.rollback()
+        if isinstance(error.__cause__ or error, _NOT_CURRENT):
+            return False
+        raise
+    return True
 
 
 def _pipelined() -> bool:
@@ -182,6 +247,12 @@ def _insert_events(cursor, game_id: int, rows: list[dict]) -> None:
 
 
 def _update_game(cursor, game: LockedGame, *, status: str, deadline: float | None) -> None:
+    params = _game_values(game, status=status, deadline=deadline)
+    cursor.execute(_sql(connection.vendor, "game"), [*params, game.pk])
+
+
+def _game_values(game: LockedGame, *, status: str, deadline: float | None) -> list:
+    """The row's new values from `game`; its `updated_at` becomes now (the new version)."""
     game.updated_at = timezone.now()
     values = {
         "state": game.state,
@@ -190,5 +261,17 @@ def _update_game(cursor, game: LockedGame, *, status: str, deadline: float | Non
         "deadline": deadline,
         "updated_at": game.updated_at,
     }
-    params = [_prepare(Game, name)(values[name]) for name in GAME_UPDATE_FIELDS]
-    cursor.execute(_sql(connection.vendor, "game"), [*params, game.pk])
+    return [_prepare(Game, name)(values[name]) for name in GAME_UPDATE_FIELDS]
+
+
+def _receipt_values(game: LockedGame, receipt: tuple[str, str]) -> list:
+    """The receipt row of the command's id (actor key, client id), at the game's seq after
+    the command."""
+    actor_key, client_id = receipt
+    return [
+        _prepare(CommandReceipt, "game")(game.pk),
+        _prepare(CommandReceipt, "actor_key")(actor_key),
+        _prepare(CommandReceipt, "client_id")(client_id),
+        _prepare(CommandReceipt, "seq")(game.last_seq),
+        _prepare(CommandReceipt, "created_at")(timezone.now()),
+    ]

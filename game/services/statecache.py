@@ -28,6 +28,15 @@ def state_cached(*, game_id: int, seq: int, updated_at) -> dict | None:
         return entry[1]
 
 
+def state_latest(*, game_id: int) -> tuple[tuple, dict] | None:
+    """The newest state this process holds for the game and the version of the row it was
+    stored with, `((seq, updated_at), state)`, without reading the row: a command may decide
+    on it only if its write then checks that the row still has that version
+    (game.services.commands, one trip)."""
+    with _lock:
+        return _states.get(game_id)
+
+
 def state_remember(*, game_id: int, seq: int, updated_at, state: dict) -> None:
     seq_seen(game_id=game_id, seq=seq)
     with _lock:

@@ -60,3 +60,15 @@ def make_table(db):
         return table
 
     return build
+
+
+@pytest.fixture
+def postgresql(require_services):
+    """For tests of what only PostgreSQL does (racing writers on row locks, the one-trip
+    command): skipped on SQLite, and a failure in the services leg, which must be on it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if require_services:
+            pytest.fail("the services leg must run on PostgreSQL")
+        pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")

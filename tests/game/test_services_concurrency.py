@@ -11,24 +11,20 @@ import time
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from game_tables import SYSTEM, ServiceTable, timed_snapshot
 
 from game.engine.testing import term
 from game.models import Event, Player
 from game.services import Actor, CommandRefused, broadcast, game_execute, game_tick_due, player_join
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgresql"),
+]
 
 THREAD_TIMEOUT = 30.0
-
-
-@pytest.fixture(autouse=True)
-def postgresql(require_services):
-    if connection.vendor != "postgresql":
-        if require_services:
-            pytest.fail("the services leg must run on PostgreSQL")
-        pytest.skip("racing writers need PostgreSQL (run with DATABASE_URL=postgres://...)")
 
 
 class SentLog:

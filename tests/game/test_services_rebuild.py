@@ -228,6 +228,12 @@ def test_rebuild_equals_cache_after_random_commands(started, steps):
 def test_rebuild_equals_cache_along_long_random_games(seed):
     """Seeded: mostly bots and timers with random (often refused) commands in between, until
     the game ends; checked after every phase."""
+    play_random_game(seed)
+
+
+def play_random_game(seed: int) -> ServiceTable:
+    """A whole game of mostly bots and timers with random commands in between, the log
+    checked against the cache after every phase (also used by test_services_one_trip)."""
     rng = random.Random(seed)
     table = ServiceTable.create(_snapshot(), seed=seed)
     table.seat_everyone()
@@ -242,3 +248,4 @@ def test_rebuild_equals_cache_along_long_random_games(seed):
         _play(table, steps)
         _assert_log_is_the_truth(table)
     assert table.state["status"] == "ended"
+    return table

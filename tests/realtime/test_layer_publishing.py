@@ -6,6 +6,7 @@ Two layer instances stand for two server processes, on the test's own Redis."""
 import asyncio
 
 import pytest
+from redis._parsers.resp3 import _AsyncRESP3Parser
 
 from game.realtime.layers import TolerantRedisPubSubChannelLayer
 
@@ -35,6 +36,31 @@ async def test_concurrent_group_sends_arrive_in_order_in_few_round_trips(
         assert received == list(range(count))
         assert sum(executes) == count  # every message published once
         assert len(executes) < count / 5, executes  # many per round trip
+    finally:
+        await sender.flush()
+        await receiver.flush()
+
+
+async def test_received_messages_are_not_formatted_for_a_debug_line(private_redis, monkeypatch):
+    """redis-py 8.1's RESP3 parser formats every pub/sub message it receives into a debug
+    line, logged or not (redis/redis-py#4230): 7% of a busy server's CPU. The layer's
+    connections speak RESP2, where a message is an ordinary reply."""
+    pushed = []
+
+    async def push(self, response):
+        pushed.append(response)
+        return response
+
+    monkeypatch.setattr(_AsyncRESP3Parser, "handle_pubsub_push_response", push)
+    sender, receiver = layer_on(private_redis), layer_on(private_redis)
+    try:
+        channel = await receiver.new_channel()
+        await receiver.group_add("table", channel)
+        await asyncio.sleep(0.2)
+        for n in range(5):
+            await sender.group_send("table", {"type": "n", "n": n, "frame": "x" * 20_000})
+        assert [(await receiver.receive(channel))["n"] for _ in range(5)] == list(range(5))
+        assert pushed == []
     finally:
         await sender.flush()
         await receiver.flush()

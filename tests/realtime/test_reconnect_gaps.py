@@ -294,3 +294,116 @@ async def test_gap_a_failing_relay_keeps_the_socket_and_heals_later(lossy, monke
             assert sock.cursor == start + 3 and sock.problems == []
     finally:
         await table.close()
+
+
+def consumers_of(table: SocketTable) -> dict[str, object]:
+    """The game's consumers in this process, by the seat their socket speaks for."""
+    from game.realtime import watch
+
+    found = {}
+    for consumer in watch._sockets.get(table.game_id, ()):
+        actor = consumer.actor
+        found[FACILITATOR if actor.kind == "facilitator" else actor.role] = consumer
+    return found
+
+
+async def lose_the_next_broadcast(table: SocketTable, lossy, text: str) -> tuple[int, dict]:
+    """In the negotiation phase, team A chats and its broadcast is lost: every socket is left
+    behind. Returns the seq before it and where each socket's frames stood."""
+    await advance_to(table, "negotiation", bots=False)
+    start = await table.settle()
+    starts = {name: len(sock.frames) for name, sock in table.sockets.items()}
+    lossy.drop = 1
+    await table.team("A").command("chat", channel="all", text=text)
+    await quiet(table)
+    assert lossy.dropped
+    return start, starts
+
+
+async def test_gap_a_lost_last_broadcast_heals_by_the_heal_pass_without_a_ping(lossy, monkeypatch):
+    """No later broadcast, no ping: the heal pass tells each socket left behind (at the same
+    seq in two passes) to catch up, and it re-reads the event from the log."""
+    from game.realtime import watch
+
+    table = await SocketTable.create(inline_scenario(), seed=23)
+    try:
+        start, starts = await lose_the_next_broadcast(table, lossy, "MARK-healed-by-the-pass")
+        monkeypatch.setattr(watch, "QUIET_SECONDS", 0.1)  # the game has gone quiet
+        assert await watch.heal_pass(read_database=False) == 0  # behind once: maybe just busy
+        assert await watch.heal_pass(read_database=False) == len(table.sockets)
+        await quiet(table, 0.3)
+        await assert_healed(table, starts, start + 1, start + 1)
+    finally:
+        await table.close()
+
+
+async def test_gap_a_busy_socket_is_left_to_relay_what_is_queued_for_it(lossy, monkeypatch):
+    """A socket handling a message (its own command waiting on the database, say) relays the
+    broadcasts queued behind it afterwards: the heal pass does not send it to the database
+    for them, and tells it once it is idle and still behind."""
+    from game.realtime import watch
+
+    table = await SocketTable.create(inline_scenario(), seed=23)
+    try:
+        start, starts = await lose_the_next_broadcast(table, lossy, "MARK-busy")
+        monkeypatch.setattr(watch, "QUIET_SECONDS", 0.1)
+        busy = consumers_of(table)["B"]
+        busy.dispatching = True
+        await watch.heal_pass(read_database=False)
+        assert await watch.heal_pass(read_database=False) == len(table.sockets) - 1
+        busy.dispatching = False
+        assert await watch.heal_pass(read_database=False) == 0  # behind once since
+        assert await watch.heal_pass(read_database=False) == 1
+        await quiet(table, 0.3)
+        await assert_healed(table, starts, start + 1, start + 1)
+    finally:
+        await table.close()
+
+
+async def test_gap_a_socket_with_messages_waiting_is_not_told_to_catch_up(lossy, monkeypatch):
+    from game.realtime import watch
+
+    table = await SocketTable.create(inline_scenario(), seed=23)
+    try:
+        await lose_the_next_broadcast(table, lossy, "MARK-waiting")
+        monkeypatch.setattr(watch, "QUIET_SECONDS", 0.1)
+        layer = get_channel_layer()
+        waiting_for = consumers_of(table)["C"].channel_name
+        monkeypatch.setattr(layer, "waiting", lambda name: 3 if name == waiting_for else 0)
+        await watch.heal_pass(read_database=False)
+        assert await watch.heal_pass(read_database=False) == len(table.sockets) - 1
+    finally:
+        await table.close()
+
+
+async def test_gap_sockets_of_a_game_still_receiving_broadcasts_are_not_told(lossy):
+    """While the game's broadcasts keep arriving, the next one shows each consumer its gap:
+    the heal pass waits until they have stopped for QUIET_SECONDS, then heals."""
+    from game.realtime import watch
+
+    table = await SocketTable.create(inline_scenario(), seed=23)
+    try:
+        start, starts = await lose_the_next_broadcast(table, lossy, "MARK-lost")
+        for _ in range(2):  # a broadcast of the game arrives between passes
+            watch.broadcast_received(table.game_id)
+            assert await watch.heal_pass(read_database=False) == 0
+        await asyncio.sleep(watch.QUIET_SECONDS)
+        await watch.heal_pass(read_database=False)
+        assert await watch.heal_pass(read_database=False) == len(table.sockets)
+        await quiet(table, 0.3)
+        await assert_healed(table, starts, start + 1, start + 1)
+    finally:
+        await table.close()
+
+
+async def test_gap_the_layers_count_what_waits_on_a_channel():
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    assert layer.waiting(channel) == 0
+    for n in range(3):
+        await layer.send(channel, {"type": "n", "n": n})
+    assert layer.waiting(channel) == 3
+    await layer.receive(channel)
+    assert layer.waiting(channel) == 2
+    await layer.release(channel)
+    assert layer.waiting(channel) == 0
