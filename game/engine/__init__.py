@@ -19,7 +19,14 @@ from game.engine.state import (
     rules_version,
     timer_position,
 )
-from game.engine.views import event_visible, shared_view, view, visible_events
+from game.engine.views import (
+    CHAT_STATE_KEYS,
+    event_visible,
+    shared_view,
+    view,
+    view_chat,
+    visible_events,
+)
 
 COMMAND_TYPES = tuple(COMMANDS)
 # Commands only the server itself issues (clients must not send them).
@@ -29,6 +36,7 @@ EVENT_KINDS = tuple(APPLIERS)
 SEAT_EVENT_KINDS = ("player_joined", "player_moved", "player_removed")
 
 __all__ = [
+    "CHAT_STATE_KEYS",
     "COMMAND_TYPES",
     "ERROR_CODES",
     "EVENT_KINDS",
@@ -57,5 +65,6 @@ __all__ = [
     "shared_view",
     "timer_position",
     "view",
+    "view_chat",
     "visible_events",
 ]

@@ -77,11 +77,14 @@ def view(state: dict, viewer: dict) -> dict:
     return copy.deepcopy(shared_view(state, viewer))
 
 
-def shared_view(state: dict, viewer: dict, *, with_scenario: bool = True) -> dict:
+def shared_view(
+    state: dict, viewer: dict, *, with_scenario: bool = True, with_chat: bool = True
+) -> dict:
     """view() without the copy: parts of it are the state's own, so it is for serialising
     at once and must never be changed. `with_scenario=False` leaves the scenario out (a page
     got it with its welcome); building the view for every kind of viewer after every commit
-    is then cheap."""
+    is then cheap. `with_chat=False` leaves out `chat` and `chat_count` (view_chat): the
+    only part of a view that a chat message changes."""
     kind, role = _viewer(state, viewer)
     god = kind == "facilitator" or state["status"] == "ended"
     scenario = state["scenario"]
@@ -108,13 +111,23 @@ def shared_view(state: dict, viewer: dict, *, with_scenario: bool = True) -> dic
         "standing_decisions": state["decisions"],
         "results": [_result(entry, role, god) for entry in state["results"]],
         "final": state["final"],
-        **_recent_chat(state, role, god),
+        **(_recent_chat(state, role, god) if with_chat else {}),
         "notes": state["notes"] if kind == "facilitator" else [],  # private, also after the end
         "awareness": _awareness(state) if god else None,
     }
     if not with_scenario:
         del result["scenario"]
     return result
+
+
+# The state's keys that only chat changes: a view's other parts do not depend on them.
+CHAT_STATE_KEYS = frozenset({"chat", "chat_counts"})
+
+
+def view_chat(state: dict, viewer: dict) -> dict:
+    """The chat part of `viewer`'s view: {"chat": recent messages, "chat_count": n}."""
+    kind, role = _viewer(state, viewer)
+    return _recent_chat(state, role, kind == "facilitator" or state["status"] == "ended")
 
 
 def _recent_chat(state: dict, role: str | None, god: bool) -> dict:

@@ -10,8 +10,9 @@ import asyncio
 import json
 import logging
 import os
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
@@ -78,9 +79,90 @@ def live_view_text(state: dict, viewer: dict, seq: int) -> str:
     """The serialised `view` frame a page follows after each change, built without copying
     the state. The scenario is left out while the game runs — it came with the
     welcome and does not change — and included once the game has ended (the debrief
-    unmasks it). Broadcasts and catch-ups both send this one frame."""
-    view = engine.shared_view(state, viewer, with_scenario=state["status"] == "ended")
-    return json.dumps({"type": "view", "seq": seq, "view": view}, separators=(",", ":"))
+    unmasks it). Broadcasts and catch-ups both send this one frame.
+
+    Built from parts kept per game (ViewParts): the view without its chat, reused while
+    nothing but chat has changed, and each chat message's JSON, encoded once.
+    A chat message, the commonest command, then costs its own encoding, not four or five
+    whole views' (10-12% of a busy server's CPU, docs/performance.md round 6)."""
+    parts = _view_parts(state)
+    key = viewer_key(viewer)
+    body = parts.bodies.get(key)
+    if body is None:
+        view = engine.shared_view(
+            state, viewer, with_scenario=state["status"] == "ended", with_chat=False
+        )
+        body = parts.bodies[key] = _dumps(view)
+    chat = engine.view_chat(state, viewer)
+    messages = ",".join(parts.message_text(item) for item in chat["chat"])
+    # The body is a JSON object: the chat goes in before its closing brace.
+    return (
+        f'{{"type":"view","seq":{int(seq)},"view":{body[:-1]},'
+        f'"chat":[{messages}],"chat_count":{int(chat["chat_count"])}}}}}'
+    )
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+class ViewParts:
+    """One game's view parts, for the state they were built from: the views without their
+    chat, per viewer key, and the JSON of each chat message the state holds (keyed by the
+    message object itself, which states share as chat moves on; held, so never reused)."""
+
+    def __init__(self, state: dict, messages: dict | None = None):
+        self.state = state
+        self.bodies: dict[str, str] = {}
+        self.messages: dict[int, tuple[dict, str]] = {
+            id(item): messages[id(item)]
+            for item in state.get("chat", ())
+            if messages and id(item) in messages and messages[id(item)][0] is item
+        }
+
+    def message_text(self, item: dict) -> str:
+        held = self.messages.get(id(item))
+        if held is None or held[0] is not item:
+            held = self.messages[id(item)] = (item, _dumps(item))
+        return held[1]
+
+
+# Per game, the parts of the views built last (bounded: the least recently used goes). A
+# game is known by its scenario object, which all of its states in this process share (a
+# state read from the row brings a new one, and starts afresh): the key needs no game id,
+# and an entry holds its state, so the object (and its id) lives as long as the entry.
+VIEW_PARTS_GAMES = 256
+_view_parts_kept: OrderedDict[int, ViewParts] = OrderedDict()
+_view_parts_lock = threading.Lock()
+
+
+def _view_parts(state: dict) -> ViewParts:
+    """The parts for `state`: its game's kept ones if `state` differs from theirs in its chat
+    at most (the same objects in every other key: the engine never changes a state, it makes
+    a new one sharing what did not change), else new ones (keeping the messages' JSON).
+    Nothing is reused on the key alone: only objects found identical are."""
+    key = id(state["scenario"])
+    with _view_parts_lock:
+        parts = _view_parts_kept.get(key)
+        if parts is not None and parts.state is state:
+            _view_parts_kept.move_to_end(key)
+            return parts
+        if parts is not None and _same_but_chat(parts.state, state):
+            fresh = ViewParts(state, parts.messages)
+            fresh.bodies = parts.bodies
+        else:
+            fresh = ViewParts(state, parts.messages if parts is not None else None)
+        _view_parts_kept[key] = fresh
+        _view_parts_kept.move_to_end(key)
+        while len(_view_parts_kept) > VIEW_PARTS_GAMES:
+            _view_parts_kept.popitem(last=False)
+        return fresh
+
+
+def _same_but_chat(before: dict, after: dict) -> bool:
+    return before.keys() == after.keys() and all(
+        after[key] is before[key] for key in after if key not in engine.CHAT_STATE_KEYS
+    )
 
 
 def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str, str]:

@@ -282,3 +282,95 @@ def test_account_details_of_the_acting_facilitator_reach_only_the_facilitator(
         game_id=table.game_id, seq=with_details.seq - 1, viewer={"kind": "player", "role": "B"}
     )
     assert resumed["events"] and "ops-admin-7" not in json.dumps(resumed)
+
+
+def _held_state(table: ServiceTable) -> tuple[int, dict]:
+    """The state this process committed last for the table's game (shared with the states
+    before it wherever nothing changed), and its seq."""
+    from game.services.statecache import state_latest
+
+    (seq, _), state = state_latest(game_id=table.game_id)
+    assert seq == table.game.last_seq
+    return seq, state
+
+
+def _seated_table() -> ServiceTable:
+    table = ServiceTable.create()
+    table.seat_everyone()
+    return table
+
+
+def _all_viewers(state: dict) -> list[dict]:
+    return broadcast.all_viewers(state["scenario"])
+
+
+# Commits of their own (the states a process keeps are those it committed).
+@pytest.mark.django_db(transaction=True)
+def test_view_frames_built_from_kept_parts_are_the_engines_views():
+    """Whatever parts are reused, every viewer's `view` frame holds exactly the engine's
+    view of the state: after public, team and private chat, other commands and the end."""
+    from game import engine
+
+    table = _seated_table()
+    table.advance_to(1, "negotiation")
+    steps = [
+        ("chat", "A", {"channel": "all", "text": "public, é and 😀"}),
+        ("chat", "B", {"channel": "team", "text": "TEAM-B"}),
+        ("chat", "C", {"channel": ["A", "C"], "text": "PRIVATE-A-C"}),
+        ("chat", "facilitator", {"channel": "all", "text": "from the facilitator"}),
+        ("offer_propose", "A", {"to": ["B"], "terms": [term("A", "s", ">=", 55)]}),
+        ("chat", "A", {"channel": "all", "text": "after the offer"}),
+        ("end", "facilitator", {}),
+        ("chat", "A", {"channel": "all", "text": "after the end"}),
+    ]
+    checked = 0
+    for type_, by, payload in steps:
+        try:
+            table.run(type_, by, **payload)
+        except Exception:
+            if (type_, by) != ("chat", "A") or table.state["status"] != "ended":
+                raise
+            continue  # chat after the end is refused: nothing new to check
+        seq, state = _held_state(table)
+        for viewer in _all_viewers(state):
+            frame = json.loads(broadcast.live_view_text(state, viewer, seq))
+            expected = engine.shared_view(state, viewer, with_scenario=state["status"] == "ended")
+            assert frame == {"type": "view", "seq": seq, "view": json.loads(json.dumps(expected))}
+            checked += 1
+    assert checked >= 7 * 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chat_message_reuses_every_view_body_and_encodes_only_itself(monkeypatch):
+    from game import engine
+
+    table = _seated_table()
+    table.advance_to(1, "negotiation")
+    table.run("chat", "A", channel="all", text="first")
+    seq, state = _held_state(table)
+    for viewer in _all_viewers(state):
+        broadcast.live_view_text(state, viewer, seq)
+
+    bodies, encoded = [], []
+    shared_view, dumps = engine.shared_view, broadcast._dumps
+    monkeypatch.setattr(
+        broadcast.engine,
+        "shared_view",
+        lambda *args, **kwargs: bodies.append(args[1]) or shared_view(*args, **kwargs),
+    )
+    monkeypatch.setattr(broadcast, "_dumps", lambda value: encoded.append(value) or dumps(value))
+
+    table.run("chat", "B", channel="all", text="second")
+    seq, state = _held_state(table)
+    texts = [broadcast.live_view_text(state, viewer, seq) for viewer in _all_viewers(state)]
+    assert bodies == []  # nothing but chat changed: every body is reused
+    assert [item["text"] for item in encoded] == ["second"]  # the new message, once
+    assert all('"text":"second"' in text for text in texts)
+
+    table.run("offer_propose", "A", to=["B"], terms=[term("A", "s", ">=", 55)])  # bodies rebuilt
+    seq, state = _held_state(table)
+    encoded.clear()
+    for viewer in _all_viewers(state):
+        broadcast.live_view_text(state, viewer, seq)
+    assert len(bodies) == len(_all_viewers(state))
+    assert not any("text" in value for value in encoded)  # the messages' JSON is kept
