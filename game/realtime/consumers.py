@@ -8,6 +8,7 @@ events re-read from the log and filtered here when a broadcast was missed.
 import asyncio
 import logging
 import re
+from datetime import datetime
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -31,7 +32,7 @@ from game.services.presence import (
     presence_disconnect,
 )
 from game.services.seating import command_execute
-from game.services.statecache import seq_known, seq_seen
+from game.services.statecache import seq_known, seq_seen, state_advance
 
 logger = logging.getLogger(__name__)
 
@@ -490,6 +491,8 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     # -- group messages ---------------------------------------------------------------------------
 
     async def game_events(self, message):
+        if "applied" in message and seq_known(game_id=self.game_id) < message["seq"]:
+            _advance_state(self.game_id, message)
         seq_seen(game_id=self.game_id, seq=message["seq"])
         broadcast_received(self.game_id)
         try:
@@ -532,6 +535,21 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     async def game_presence(self, message):
         if self.actor is not None and not self.closing:
             await self.send(text_data=dumps(message["presence"]))
+
+
+def _advance_state(game_id: int, message: dict) -> None:
+    """The first socket here to receive another process's broadcast folds its events into
+    this process's state of the game (game.services.statecache.state_advance)."""
+    try:
+        state_advance(
+            game_id=game_id,
+            seq_from=message["seq_from"],
+            seq=message["seq"],
+            updated_at=datetime.fromisoformat(message["version"]),
+            events=message["applied"],
+        )
+    except Exception:  # the state is only a cache: the next command reads the row instead
+        logger.exception("Advancing the state of game %s from a broadcast failed", game_id)
 
 
 def _query(scope) -> dict[str, str]:

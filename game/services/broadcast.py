@@ -243,9 +243,19 @@ def affected_players(events: list[dict]) -> list[int]:
 
 
 def broadcast_events(
-    game_id: int, events: list[dict], frames: dict[str, str], views: dict[str, str] | None = None
+    game_id: int,
+    events: list[dict],
+    frames: dict[str, str],
+    views: dict[str, str] | None = None,
+    *,
+    updated_at=None,
 ) -> None:
-    """Send after commit. A lost send loses nothing: consumers see the gap and re-read the log."""
+    """Send after commit. A lost send loses nothing: consumers see the gap and re-read the log.
+
+    With `updated_at` (the row's new version) the message also carries the events' kinds
+    and data, so that another process holding the state just before them can advance it
+    (statecache.state_advance) instead of reading the row at its next command. Consumers
+    never forward these: each socket gets only its own frame."""
     message = {
         "type": "game.events",
         "seq_from": events[0]["seq"],
@@ -254,6 +264,9 @@ def broadcast_events(
         "frames": frames,
         "views": views or {},
     }
+    if updated_at is not None:
+        message["version"] = updated_at.isoformat()
+        message["applied"] = [{"kind": event["kind"], "data": event["data"]} for event in events]
     what = f"Broadcast of game {game_id} to seq {message['seq']}"
     publish(game_group(game_id), message, what=what)
 

@@ -205,7 +205,7 @@ def _committed(game_id: int, version: tuple, state: dict, stored, frames, views)
     """After the commit: keep the new state for the next command, then broadcast."""
     seq, updated_at = version
     state_remember(game_id=game_id, seq=seq, updated_at=updated_at, state=state)
-    broadcast_events(game_id, stored, frames, views)
+    broadcast_events(game_id, stored, frames, views, updated_at=updated_at)
 
 
 class _Repeated(Exception):

@@ -50,6 +50,25 @@ def state_remember(*, game_id: int, seq: int, updated_at, state: dict) -> None:
             _latest.pop(evicted, None)
 
 
+def state_advance(*, game_id: int, seq_from: int, seq: int, updated_at, events: list[dict]) -> bool:
+    """Another process committed `events` (seqs seq_from..seq; the row's new version is
+    (seq, updated_at)), as its broadcast says: if this process holds the state just before
+    them, fold them in and keep the result under the new version, as a read of the row would
+    give it (the engine is pure: the same events on the same state make the same state).
+    Then a command here decides on it and writes in one trip again. True if advanced."""
+    from game import engine
+
+    with _lock:
+        entry = _states.get(game_id)
+        if entry is None or entry[0][0] != seq_from - 1:
+            return False
+        state = entry[1]
+    for event in events:
+        state = engine.apply(state, event)
+    state_remember(game_id=game_id, seq=seq, updated_at=updated_at, state=state)
+    return True
+
+
 def state_forget_all() -> None:
     with _lock:
         _states.clear()

@@ -207,3 +207,73 @@ def test_rebuild_equals_cache_along_random_games_in_one_trip(trips, seed):
     path where it applies (transactions of their own, on PostgreSQL)."""
     play_random_game(seed)
     assert trips.count(True) > 20  # (a False is a repeated id: the steps reuse a few)
+
+
+class Recorder:
+    """Stands in for the channel layer: the messages broadcast."""
+
+    def __init__(self):
+        self.sent: list[dict] = []
+
+    async def group_send(self, group: str, message: dict) -> None:
+        self.sent.append(message)
+
+
+def test_a_state_advanced_from_another_process_broadcast_takes_the_trip_again(
+    trips, locks, monkeypatch
+):
+    """Two processes: the other one commits, this one folds the events its broadcast carries
+    into the state it holds, reaches the row's version, and its next command goes in one
+    trip again instead of reading the row under the lock."""
+    from datetime import datetime
+
+    from game.models import Game
+    from game.services import broadcast
+
+    recorder = Recorder()
+    monkeypatch.setattr(broadcast, "get_channel_layer", lambda: recorder)
+    table = started_table()
+    stale = statecache.state_latest(game_id=table.game_id)
+    table.run("chat", "B", channel="team", text="Elsewhere")  # "the other process"
+    table.run("offer_propose", "B", to=["A"], terms=[term("B", "s", ">=", 55)])
+    hold_stale(table, stale)
+    for message in recorder.sent[-2:]:
+        assert statecache.state_advance(
+            game_id=table.game_id,
+            seq_from=message["seq_from"],
+            seq=message["seq"],
+            updated_at=datetime.fromisoformat(message["version"]),
+            events=message["applied"],
+        )
+    game = table.game
+    (seq, updated_at), state = statecache.state_latest(game_id=table.game_id)
+    assert (seq, updated_at) == (game.last_seq, game.updated_at)
+    assert state == Game.stored_state(table.game_id)
+    trips.clear()
+    locks.clear()
+    table.run("offer_accept", "A", offer="o1")  # decided on the advanced state
+    assert trips == [True] and locks == []
+    _assert_log_is_the_truth(table)
+
+
+def test_a_broadcast_that_does_not_follow_the_held_state_is_not_folded_in(monkeypatch):
+    from datetime import datetime
+
+    from game.services import broadcast
+
+    recorder = Recorder()
+    monkeypatch.setattr(broadcast, "get_channel_layer", lambda: recorder)
+    table = started_table()
+    stale = statecache.state_latest(game_id=table.game_id)
+    table.run("chat", "B", channel="all", text="one")
+    table.run("chat", "B", channel="all", text="two")
+    hold_stale(table, stale)
+    last = recorder.sent[-1]  # "two": the held state lacks "one"
+    assert not statecache.state_advance(
+        game_id=table.game_id,
+        seq_from=last["seq_from"],
+        seq=last["seq"],
+        updated_at=datetime.fromisoformat(last["version"]),
+        events=last["applied"],
+    )
+    assert statecache.state_latest(game_id=table.game_id) == stale

@@ -407,3 +407,33 @@ async def test_gap_the_layers_count_what_waits_on_a_channel():
     assert layer.waiting(channel) == 2
     await layer.release(channel)
     assert layer.waiting(channel) == 0
+
+
+async def test_a_broadcast_from_another_process_advances_this_process_state(lossy):
+    """The events a broadcast carries are folded into the state this process holds (as if
+    another process had committed them), once, by the first socket to receive it: the
+    process then holds the row's version without reading it."""
+    from game.models import Game
+    from game.services import statecache
+
+    table = await SocketTable.create(inline_scenario(), seed=23)
+    try:
+        await advance_to(table, "negotiation", bots=False)
+        await table.settle()
+        stale = statecache.state_latest(game_id=table.game_id)
+        lossy.hold = True
+        await table.team("A").command("chat", channel="all", text="committed elsewhere")
+        lossy.hold = False
+        (message,) = lossy.held
+        # This process has not committed it: it holds the state before and no later seq.
+        statecache._states[table.game_id] = stale
+        statecache._latest[table.game_id] = stale[0][0]
+        await lossy.real.group_send(f"game-{table.game_id}", message)
+        await quiet(table)
+        game = await database_sync_to_async(Game.objects.get)(pk=table.game_id)
+        (seq, updated_at), state = statecache.state_latest(game_id=table.game_id)
+        assert (seq, updated_at) == (game.last_seq, game.updated_at)
+        assert state == await database_sync_to_async(Game.stored_state)(table.game_id)
+        assert state["chat"][-1]["text"] == "committed elsewhere"
+    finally:
+        await table.close()
