@@ -205,7 +205,7 @@ async def run_relay(servers, args, tables: int) -> dict:
         tag = uuid.uuid4().hex[:10]
         table = []
         for k in range(1 + 3 * args.sockets):
-            server = servers[(t + k) % len(servers)]
+            server = servers[(t + (0 if args.placement == "table" else k)) % len(servers)]
             url = f"ws://127.0.0.1:{server.port}/ws/relay/{tag}/"
             table.append(RelaySocket(url, f"t{t}-{k}"))
         sockets.append(table)
@@ -282,7 +282,7 @@ async def game_tables(servers, staff, args, tables: int, *, start: bool):
         n = 0
         for role in ROLES:
             for k in range(args.sockets):
-                server = servers[(t + n + 1) % len(servers)]
+                server = servers[(t + (0 if args.placement == "table" else n + 1)) % len(servers)]
                 n += 1
                 clients.append(
                     TimedBot(
@@ -633,6 +633,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "services"), default="sqlite")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+    parser.add_argument(
+        "--placement",
+        choices=("spread", "table"),
+        default="spread",
+        help="with 2 processes: a table's sockets spread over both (round robin, the default), "
+        "or all on one (a load balancer hashing the game code)",
+    )
     parser.add_argument(
         "--server", choices=("daphne", "uvicorn"), default="daphne", help="the ASGI server"
     )
