@@ -220,34 +220,32 @@ async def run_relay(servers, args, tables: int) -> dict:
 
         return send
 
-    profiling = profiler(args, f"relay-{tables}")
-    profiling.__enter__()
-    cpu0, began = cpu_seconds(args.pids), time.monotonic()
     try:
-        await asyncio.wait_for(
-            asyncio.gather(
-                *(
-                    sender_loop(
-                        sender(t, s),
-                        rate=args.rate,
-                        seconds=args.seconds,
-                        offset=spread(t * 6 + i, 6 * tables, args.rate),
+        with profiler(args, f"relay-{tables}"):
+            cpu0, began = cpu_seconds(args.pids), time.monotonic()
+            await asyncio.wait_for(
+                asyncio.gather(
+                    *(
+                        sender_loop(
+                            sender(t, s),
+                            rate=args.rate,
+                            seconds=args.seconds,
+                            offset=spread(t * 6 + i, 6 * tables, args.rate),
+                        )
+                        for t, table in enumerate(sockets)
+                        for i, s in enumerate(table[1:])
                     )
-                    for t, table in enumerate(sockets)
-                    for i, s in enumerate(table[1:])
-                )
-            ),
-            args.seconds + 30,
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(
-            key not in s.received for key, (t, _) in sent.items() for s in sockets[t]
-        ):
-            await asyncio.sleep(0.1)
-        elapsed = time.monotonic() - began
-        cpu = cpu_seconds(args.pids) - cpu0
+                ),
+                args.seconds + 30,
+            )
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and any(
+                key not in s.received for key, (t, _) in sent.items() for s in sockets[t]
+            ):
+                await asyncio.sleep(0.1)
+            elapsed = time.monotonic() - began
+            cpu = cpu_seconds(args.pids) - cpu0
     finally:
-        profiling.__exit__(None, None, None)
         await asyncio.gather(*(s.close() for s in everyone))
     latencies = [
         s.received[key] - at
@@ -343,32 +341,30 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
                 games_finished += 1
                 return
 
-    profiling = profiler(args, f"{workload}-{tables}")
-    profiling.__enter__()
-    cpu0, began = cpu_seconds(args.pids), time.monotonic()
     try:
-        if workload == "chat":
-            jobs = [
-                chat(t, c, i)
-                for t, (_, clients, _) in enumerate(made)
-                for i, c in enumerate(clients[1:])
-            ]
-        else:
-            jobs = [play(t, clients) for t, (_, clients, _) in enumerate(made)]
-        await asyncio.wait_for(asyncio.gather(*jobs), args.seconds + 60)
-        last = {t: max(sent, default=0) for t, (_, _, sent) in enumerate(made)}
-        await asyncio.gather(
-            *(
-                c.wait_seq(last[t], timeout=20)
-                for t, (_, clients, _) in enumerate(made)
-                for c in clients
-            ),
-            return_exceptions=True,
-        )
-        elapsed = time.monotonic() - began
-        cpu = cpu_seconds(args.pids) - cpu0
+        with profiler(args, f"{workload}-{tables}"):
+            cpu0, began = cpu_seconds(args.pids), time.monotonic()
+            if workload == "chat":
+                jobs = [
+                    chat(t, c, i)
+                    for t, (_, clients, _) in enumerate(made)
+                    for i, c in enumerate(clients[1:])
+                ]
+            else:
+                jobs = [play(t, clients) for t, (_, clients, _) in enumerate(made)]
+            await asyncio.wait_for(asyncio.gather(*jobs), args.seconds + 60)
+            last = {t: max(sent, default=0) for t, (_, _, sent) in enumerate(made)}
+            await asyncio.gather(
+                *(
+                    c.wait_seq(last[t], timeout=20)
+                    for t, (_, clients, _) in enumerate(made)
+                    for c in clients
+                ),
+                return_exceptions=True,
+            )
+            elapsed = time.monotonic() - began
+            cpu = cpu_seconds(args.pids) - cpu0
     finally:
-        profiling.__exit__(None, None, None)
         await asyncio.gather(*(c.close() for c in everyone))
     latencies, commands = [], 0
     for _, clients, sent in made:

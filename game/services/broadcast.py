@@ -7,7 +7,6 @@ ever handles an event its socket may not receive, and the channel layer copies o
 """
 
 import asyncio
-import json
 import logging
 import os
 import threading
@@ -19,6 +18,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from game import engine
+from game.realtime.protocol import dumps
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def live_view_text(state: dict, viewer: dict, seq: int) -> str:
         view = engine.shared_view(
             state, viewer, with_scenario=state["status"] == "ended", with_chat=False
         )
-        body = parts.bodies[key] = _dumps(view)
+        body = parts.bodies[key] = dumps(view)
     chat = engine.view_chat(state, viewer)
     messages = ",".join(parts.message_text(item) for item in chat["chat"])
     # The body is a JSON object: the chat goes in before its closing brace.
@@ -102,28 +102,24 @@ def live_view_text(state: dict, viewer: dict, seq: int) -> str:
     )
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, separators=(",", ":"))
-
-
 class ViewParts:
     """One game's view parts, for the state they were built from: the views without their
     chat, per viewer key, and the JSON of each chat message the state holds (keyed by the
     message object itself, which states share as chat moves on; held, so never reused)."""
 
-    def __init__(self, state: dict, messages: dict | None = None):
+    def __init__(self, state: dict, *, bodies: dict | None = None, messages: dict | None = None):
         self.state = state
-        self.bodies: dict[str, str] = {}
-        self.messages: dict[int, tuple[dict, str]] = {
-            id(item): messages[id(item)]
-            for item in state.get("chat", ())
-            if messages and id(item) in messages and messages[id(item)][0] is item
-        }
+        self.bodies: dict[str, str] = {} if bodies is None else bodies
+        self.messages: dict[int, tuple[dict, str]] = {}
+        for item in state.get("chat", ()):  # only this state's messages are kept
+            held = (messages or {}).get(id(item))
+            if held is not None and held[0] is item:
+                self.messages[id(item)] = held
 
     def message_text(self, item: dict) -> str:
         held = self.messages.get(id(item))
         if held is None or held[0] is not item:
-            held = self.messages[id(item)] = (item, _dumps(item))
+            held = self.messages[id(item)] = (item, dumps(item))
         return held[1]
 
 
@@ -147,11 +143,12 @@ def _view_parts(state: dict) -> ViewParts:
         if parts is not None and parts.state is state:
             _view_parts_kept.move_to_end(key)
             return parts
-        if parts is not None and _same_but_chat(parts.state, state):
-            fresh = ViewParts(state, parts.messages)
-            fresh.bodies = parts.bodies
+        if parts is None:
+            fresh = ViewParts(state)
+        elif _same_but_chat(parts.state, state):
+            fresh = ViewParts(state, bodies=parts.bodies, messages=parts.messages)
         else:
-            fresh = ViewParts(state, parts.messages if parts is not None else None)
+            fresh = ViewParts(state, messages=parts.messages)
         _view_parts_kept[key] = fresh
         _view_parts_kept.move_to_end(key)
         while len(_view_parts_kept) > VIEW_PARTS_GAMES:
@@ -169,9 +166,8 @@ def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str
     """Per viewer key, the `events` frame, serialised once."""
     seq_from, seq = events[0]["seq"], events[-1]["seq"]
     return {
-        viewer_key(viewer): json.dumps(
-            events_frame(events=events, viewer=viewer, state=state, seq_from=seq_from, seq=seq),
-            separators=(",", ":"),
+        viewer_key(viewer): dumps(
+            events_frame(events=events, viewer=viewer, state=state, seq_from=seq_from, seq=seq)
         )
         for viewer in all_viewers(snapshot)
     }

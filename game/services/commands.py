@@ -139,11 +139,7 @@ def game_execute(
             receipt = (actor.key, client_id) if client_id else None
             stored = _append_events(game, outcome, actor=actor, now=now, receipt=receipt)
             if stored:
-                scenario = game.state["scenario"]  # the game's snapshot
-                frames = build_frames(snapshot=scenario, state=game.state, events=stored)
-                views = build_views(
-                    snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game.pk
-                )
+                frames, views = _frames_and_views(game, stored)
                 version = (game.last_seq, game.updated_at)
                 transaction.on_commit(
                     partial(_committed, game.pk, version, game.state, stored, frames, views)
@@ -192,13 +188,19 @@ def _execute_in_one_trip(
     if not written:
         return None
     stored = _as_sent(stored)
-    scenario = game.state["scenario"]
-    frames = build_frames(snapshot=scenario, state=game.state, events=stored)
-    views = build_views(snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game_id)
+    frames, views = _frames_and_views(game, stored)
     _committed(game_id, (game.last_seq, game.updated_at), game.state, stored, frames, views)
     if not actor.bot and _has_bots(game):
         _run_bots(game_id, now)
     return CommandResult(seq=game.last_seq, events=stored, created=created_by(stored))
+
+
+def _frames_and_views(game: LockedGame, stored: list[dict]) -> tuple[dict, dict]:
+    """The broadcast's `events` frames and followed `view` frames of the game after `stored`."""
+    scenario = game.state["scenario"]  # the game's snapshot
+    frames = build_frames(snapshot=scenario, state=game.state, events=stored)
+    views = build_views(snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game.pk)
+    return frames, views
 
 
 def _committed(game_id: int, version: tuple, state: dict, stored, frames, views) -> None:

@@ -12,6 +12,8 @@ between threads is safe.
 import threading
 from collections import OrderedDict
 
+from game import engine
+
 MAX_GAMES = 256
 
 _lock = threading.Lock()
@@ -56,8 +58,6 @@ def state_advance(*, game_id: int, seq_from: int, seq: int, updated_at, events: 
     them, fold them in and keep the result under the new version, as a read of the row would
     give it (the engine is pure: the same events on the same state make the same state).
     Then a command here decides on it and writes in one trip again. True if advanced."""
-    from game import engine
-
     with _lock:
         entry = _states.get(game_id)
         if entry is None or entry[0][0] != seq_from - 1:

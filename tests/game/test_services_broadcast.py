@@ -352,13 +352,26 @@ def test_a_chat_message_reuses_every_view_body_and_encodes_only_itself(monkeypat
         broadcast.live_view_text(state, viewer, seq)
 
     bodies, encoded = [], []
-    shared_view, dumps = engine.shared_view, broadcast._dumps
+    shared_view, dumps = engine.shared_view, broadcast.dumps
     monkeypatch.setattr(
         broadcast.engine,
         "shared_view",
         lambda *args, **kwargs: bodies.append(args[1]) or shared_view(*args, **kwargs),
     )
-    monkeypatch.setattr(broadcast, "_dumps", lambda value: encoded.append(value) or dumps(value))
+    building = []  # inside live_view_text: what building view frames encodes
+    live_view_text = broadcast.live_view_text
+
+    def building_view(*args):
+        building.append(True)
+        try:
+            return live_view_text(*args)
+        finally:
+            building.pop()
+
+    monkeypatch.setattr(broadcast, "live_view_text", building_view)
+    monkeypatch.setattr(
+        broadcast, "dumps", lambda value: (building and encoded.append(value)) or dumps(value)
+    )
 
     table.run("chat", "B", channel="all", text="second")
     seq, state = _held_state(table)

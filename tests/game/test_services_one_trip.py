@@ -11,6 +11,7 @@ doubled, and the answer the lock would give.
 import pytest
 from django.db import transaction
 from game_tables import ServiceTable
+from test_services_broadcast import RecordingLayer
 from test_services_rebuild import _assert_log_is_the_truth, play_random_game
 
 from game.engine.testing import term
@@ -209,16 +210,6 @@ def test_rebuild_equals_cache_along_random_games_in_one_trip(trips, seed):
     assert trips.count(True) > 20  # (a False is a repeated id: the steps reuse a few)
 
 
-class Recorder:
-    """Stands in for the channel layer: the messages broadcast."""
-
-    def __init__(self):
-        self.sent: list[dict] = []
-
-    async def group_send(self, group: str, message: dict) -> None:
-        self.sent.append(message)
-
-
 def test_a_state_advanced_from_another_process_broadcast_takes_the_trip_again(
     trips, locks, monkeypatch
 ):
@@ -230,14 +221,14 @@ def test_a_state_advanced_from_another_process_broadcast_takes_the_trip_again(
     from game.models import Game
     from game.services import broadcast
 
-    recorder = Recorder()
+    recorder = RecordingLayer()
     monkeypatch.setattr(broadcast, "get_channel_layer", lambda: recorder)
     table = started_table()
     stale = statecache.state_latest(game_id=table.game_id)
     table.run("chat", "B", channel="team", text="Elsewhere")  # "the other process"
     table.run("offer_propose", "B", to=["A"], terms=[term("B", "s", ">=", 55)])
     hold_stale(table, stale)
-    for message in recorder.sent[-2:]:
+    for _, message in recorder.sent[-2:]:
         assert statecache.state_advance(
             game_id=table.game_id,
             seq_from=message["seq_from"],
@@ -261,14 +252,14 @@ def test_a_broadcast_that_does_not_follow_the_held_state_is_not_folded_in(monkey
 
     from game.services import broadcast
 
-    recorder = Recorder()
+    recorder = RecordingLayer()
     monkeypatch.setattr(broadcast, "get_channel_layer", lambda: recorder)
     table = started_table()
     stale = statecache.state_latest(game_id=table.game_id)
     table.run("chat", "B", channel="all", text="one")
     table.run("chat", "B", channel="all", text="two")
     hold_stale(table, stale)
-    last = recorder.sent[-1]  # "two": the held state lacks "one"
+    _, last = recorder.sent[-1]  # "two": the held state lacks "one"
     assert not statecache.state_advance(
         game_id=table.game_id,
         seq_from=last["seq_from"],
