@@ -16,7 +16,9 @@ else). For each table count, these runs are interleaved on that same server:
   bundled coalition-2022 scenario; the 6 player sockets send chat commands the same way;
 - `mix`: the same tables playing whole games: one bot per role plays with the engine's
   bot_plan (reveals, offers, answers, drafts, locks), the facilitator advances every phase;
-  the other player sockets (and the facilitator) follow whole views as pages do;
+  the other player sockets (and the facilitator) follow whole views as pages do, and so do
+  the bots: each plays from the view pushed after each broadcast, as a page would, rather
+  than asking for a snapshot every turn;
 - `relay` again (the baseline is the mean of the two relay runs around the game runs).
 
 Reported per run: commands/s (relay: broadcasts/s), deliveries/s, the latency from sending a
@@ -110,12 +112,6 @@ class TimedBot(BotClient):
         if answer["type"] == "ack" and not answer.get("duplicate"):
             self.sent[answer["seq"]] = began
         return answer
-
-    async def _handle(self, frame: dict) -> None:
-        if frame.get("type") == "view":  # a page's whole view: nothing to log
-            self.view, self.view_seq = frame["view"], frame["seq"]
-            return
-        await super()._handle(frame)
 
 
 class RelaySocket:
@@ -285,6 +281,7 @@ async def game_tables(servers, staff, args, tables: int, *, start: bool):
                 clients.append(
                     TimedBot(
                         server.ws_url(code) + ("" if k == 0 else "?views=1"),
+                        views=k == 0 and not start,  # a bot that plays: keep its view
                         token=tokens[role],
                         origin=server.origin,
                         label=f"t{t}-{role}-{k}",

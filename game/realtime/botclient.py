@@ -7,9 +7,11 @@ It speaks protocol v1 exactly as a browser tab does (see game/realtime/consumers
 - keeps a complete, ordered log of the events it was sent, each exactly once, and checks
   that every `events` frame continues where the previous one ended. A frame that skips
   seqs is a *gap*: it is recorded in `gaps` and healed by sending `resume`;
-- keeps its view fresh with `sync`. A snapshot newer than the event log does not move the
-  log's cursor: the client asks for the skipped events with `resume`, so the log stays
-  complete (this back-fill is expected and is not counted as a gap);
+- keeps its view fresh as a browser tab does, from the `view` frame the server sends after
+  each broadcast (`views=True`), or by asking for a snapshot with `sync` before each turn.
+  A snapshot newer than the event log does not move the log's cursor: the client asks for
+  the skipped events with `resume`, so the log stays complete (this back-fill is expected
+  and is not counted as a gap);
 - sends commands with unique ids and waits for their `ack` or `error`, paced by a token
   bucket a little below the server's rate limit;
 - plays its role with the engine's `bot_plan`, which decides from the role's view alone.
@@ -29,6 +31,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -98,6 +101,7 @@ class BotClient:
         headers: dict[str, str] | None = None,
         origin: str | None = None,
         seed: int = 0,
+        views: bool = False,
         last_seq: int | None = None,
         answer_timeout: float = 15.0,
         ping_interval: float | None = 20.0,
@@ -110,6 +114,7 @@ class BotClient:
         self.headers = headers or {}
         self.origin = origin
         self.seed = seed
+        self.views = views  # follow the view the server pushes, instead of `sync` per turn
         self.initial_last_seq = last_seq
         self.answer_timeout = answer_timeout
         self.ping_interval = ping_interval
@@ -124,6 +129,7 @@ class BotClient:
         self.view_seq: int | None = None
         self.start_seq: int | None = None  # the event log starts after this seq
         self.seq: int | None = None  # the event log's cursor: last seq covered by `events`
+        self.acked_seq = 0  # the seq of the latest command of ours the server accepted
         self.events: list[dict] = []  # every event received, each once, in seq order
         self.received_at: dict[int, float] = {}  # seq -> time.time() when it arrived
         self.frames: list[dict] = []  # every frame received (parsed), in order
@@ -160,7 +166,7 @@ class BotClient:
     async def connect(self, *, timeout: float = 10.0) -> dict:
         """Open the socket, authenticate, and wait for `welcome` (and a view)."""
         self.ws = await connect(
-            self.url,
+            with_views(self.url) if self.views else self.url,
             origin=self.origin,
             additional_headers=self.headers,
             open_timeout=timeout,
@@ -210,6 +216,8 @@ class BotClient:
                 answer = await asyncio.wait_for(future, self.answer_timeout)
             finally:
                 self._pending.pop(client_id, None)
+            if answer["type"] == "ack":
+                self.acked_seq = max(self.acked_seq, answer["seq"])
             if answer.get("code") != "rate_limited" or attempt == RATE_LIMIT_RETRIES:
                 return answer
             self.rate_limited += 1
@@ -262,8 +270,18 @@ class BotClient:
         return bot_plan(self.view, self.role, seed=self.seed) if self.view else []
 
     async def play(self) -> PlayResult:
-        """One turn: refresh the view, ask the bot what to do, send it, collect the answers."""
-        await self.sync()
+        """One turn: refresh the view, ask the bot what to do, send it, collect the answers.
+
+        Following views, the view is fresh once it covers every event received and every
+        command of ours accepted; otherwise a snapshot is asked for."""
+        if self.views:
+            await self.wait_until(
+                lambda: (self.view_seq or 0) >= max(self.seq or 0, self.acked_seq),
+                timeout=self.answer_timeout,
+                what="a view covering our last command",
+            )
+        else:
+            await self.sync()
         result = PlayResult(seq_before=self.view_seq)
         for command in self.plan():
             result.commands.append(command)
@@ -341,6 +359,13 @@ class BotClient:
             await self._on_events(frame)
         elif kind == "snapshot":
             await self._on_snapshot(frame)
+        elif kind == "view":  # the whole fresh view, pushed to a socket that follows views
+            if frame["seq"] >= (self.view_seq or 0):
+                view = frame["view"]
+                if "scenario" not in view and "scenario" in (self.view or {}):
+                    # Left out while the game runs: it came with the welcome or a snapshot.
+                    view = {**view, "scenario": self.view["scenario"]}
+                self.view, self.view_seq = view, frame["seq"]
         elif kind in {"ack", "error", "pong"}:
             future = self._pending.get(frame.get("id"))
             refused_sync = self._sync_ids.get(frame.get("id"))
@@ -426,6 +451,13 @@ class BotClient:
         self._backfill_pending = True
         self._resume_id = self.new_id()
         await self._send({"type": "resume", "seq": self.seq, "id": self._resume_id})
+
+
+def with_views(url: str) -> str:
+    """The socket URL asking the server to push the whole view after each broadcast."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "views"] + [("views", "1")]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def contiguous(client: BotClient) -> list[str]:

@@ -5,6 +5,7 @@ and re-send a frame the server dropped as `rate_limited`."""
 
 import json
 
+import pytest
 from websockets.asyncio.server import serve
 
 from game.realtime.botclient import BotClient, contiguous
@@ -21,12 +22,15 @@ def frame(seq_from: int, seq: int, *seqs: int) -> dict:
 class FakeServer:
     """Answers hello with a welcome at seq 2, then follows a script keyed by frame type."""
 
-    def __init__(self, log: int = 10):
+    def __init__(self, log: int = 10, view: dict | None = None):
         self.log = log  # the game's last seq
+        self.view = view or {"status": "running"}  # the welcome's
+        self.paths: list[str] = []  # each socket's request path
         self.received: list[dict] = []
         self.script: list = []
 
     async def handler(self, socket):
+        self.paths.append(socket.request.path)
         async for text in socket:
             message = json.loads(text)
             self.received.append(message)
@@ -37,7 +41,7 @@ class FakeServer:
                         {
                             "type": "welcome",
                             "seq": 2,
-                            "view": {"status": "running"},
+                            "view": self.view,
                             "you": {"kind": "player", "role": "US"},
                         }
                     )
@@ -60,10 +64,11 @@ class FakeServer:
         self.script.append(lambda message: socket_frames)
 
 
-async def run(server: FakeServer, body):
+async def run(server: FakeServer, body, **options):
     async with serve(server.handler, "127.0.0.1", 0) as listening:
         port = listening.sockets[0].getsockname()[1]
-        async with BotClient(f"ws://127.0.0.1:{port}/", token="t", label="fake") as client:
+        url = f"ws://127.0.0.1:{port}/?lang=en"
+        async with BotClient(url, token="t", label="fake", **options) as client:
             await body(client)
             return client
 
@@ -130,3 +135,30 @@ async def test_rate_limited_commands_are_sent_again_with_the_same_id():
     sent = [m for m in server.received if m["type"] == "chat"]
     assert len(sent) == 2 and sent[0]["id"] == sent[1]["id"]
     assert client.rate_limited == 1
+
+
+async def test_following_views_a_turn_waits_for_the_view_of_its_last_command_and_never_syncs():
+    scenario = {"roles": ["US"]}
+    server = FakeServer(log=2, view={"status": "running", "phase": "one", "scenario": scenario})
+    server.script.append(lambda m: [{"type": "ack", "id": m["id"], "seq": 3}, frame(3, 3, 3)])
+    pushed = {"type": "view", "seq": 3, "view": {"status": "running", "phase": "two"}}
+    server.script.append(lambda m: [pushed, {"type": "pong", "id": m["id"]}])
+    planned: list[dict] = []
+
+    async def body(client):
+        client.plan = lambda: planned.append(client.view) or []
+        assert (await client.command("chat", channel="all", text="hi"))["seq"] == 3
+        client.answer_timeout = 0.3
+        with pytest.raises(TimeoutError):  # no view yet covers the command: no turn
+            await client.play()
+        assert planned == []
+        await client.send_raw({"type": "ping"})  # the server pushes the view at seq 3
+        client.answer_timeout = 5
+        await client.play()
+
+    client = await run(server, body, views=True)
+    assert server.paths == ["/?lang=en&views=1"]
+    assert "sync" not in [m["type"] for m in server.received]
+    # The pushed view leaves the scenario out: the welcome's is kept.
+    assert planned == [{"status": "running", "phase": "two", "scenario": scenario}]
+    assert client.view_seq == 3
