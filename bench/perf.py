@@ -218,7 +218,7 @@ async def run_relay(servers, args, tables: int) -> dict:
 
     try:
         with profiler(args, f"relay-{tables}"):
-            cpu0, began = cpu_seconds(args.pids), time.monotonic()
+            cpu0, began, own0 = cpu_seconds(args.pids), time.monotonic(), time.process_time()
             await asyncio.wait_for(
                 asyncio.gather(
                     *(
@@ -240,7 +240,7 @@ async def run_relay(servers, args, tables: int) -> dict:
             ):
                 await asyncio.sleep(0.1)
             elapsed = time.monotonic() - began
-            cpu = cpu_seconds(args.pids) - cpu0
+            cpu, own = cpu_seconds(args.pids) - cpu0, time.process_time() - own0
     finally:
         await asyncio.gather(*(s.close() for s in everyone))
     latencies = [
@@ -251,7 +251,7 @@ async def run_relay(servers, args, tables: int) -> dict:
     ]
     expected = sum(len(sockets[t]) for (t, _) in sent.values())
     return summarise(
-        "relay", tables, len(sent), latencies, elapsed, cpu, lost=expected - len(latencies)
+        "relay", tables, len(sent), latencies, elapsed, cpu, own, lost=expected - len(latencies)
     )
 
 
@@ -340,7 +340,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
 
     try:
         with profiler(args, f"{workload}-{tables}"):
-            cpu0, began = cpu_seconds(args.pids), time.monotonic()
+            cpu0, began, own0 = cpu_seconds(args.pids), time.monotonic(), time.process_time()
             if workload == "chat":
                 jobs = [
                     chat(t, c, i)
@@ -360,7 +360,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
                 return_exceptions=True,
             )
             elapsed = time.monotonic() - began
-            cpu = cpu_seconds(args.pids) - cpu0
+            cpu, own = cpu_seconds(args.pids) - cpu0, time.process_time() - own0
     finally:
         await asyncio.gather(*(c.close() for c in everyone))
     latencies, commands = [], 0
@@ -368,7 +368,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
         commands += len(sent)
         for seq, at in sent.items():
             latencies += [c.received_at[seq] - at for c in clients if seq in c.received_at]
-    result = summarise(workload, tables, commands, latencies, elapsed, cpu)
+    result = summarise(workload, tables, commands, latencies, elapsed, cpu, own)
     result["gaps"] = sum(len(contiguous(c)) for c in everyone)
     result["rate_limited"] = sum(c.rate_limited for c in everyone)
     if workload == "mix":
@@ -379,7 +379,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
     return result
 
 
-def summarise(workload, tables, commands, latencies, elapsed, cpu, lost=0) -> dict:
+def summarise(workload, tables, commands, latencies, elapsed, cpu, own, lost=0) -> dict:
     return {
         "workload": workload,
         "tables": tables,
@@ -390,6 +390,7 @@ def summarise(workload, tables, commands, latencies, elapsed, cpu, lost=0) -> di
         "latency_ms": latency_ms(latencies),
         "cpu_ms_per_command": 1000 * cpu / commands if commands else None,
         "cpu_share": cpu / elapsed,
+        "client_cpu_share": own / elapsed,  # the load generator's own (one Python process)
         "lost": lost,
         "loadavg": os.getloadavg(),
     }
@@ -574,7 +575,8 @@ def one_line(r: dict) -> str:
         f"{r['workload']:5} tables={r['tables']:2} {r['commands_per_s']:7.1f}/s "
         f"deliv={r['deliveries_per_s']:7.1f}/s p50/p95/p99={lat['p50'] or 0:.1f}/"
         f"{lat['p95'] or 0:.1f}/{lat['p99'] or 0:.1f} ms cpu={r['cpu_ms_per_command'] or 0:.2f} "
-        f"ms/cmd ({100 * r['cpu_share']:.0f}%) load={r['loadavg'][0]:.2f}"
+        f"ms/cmd ({100 * r['cpu_share']:.0f}%) client={100 * r['client_cpu_share']:.0f}% "
+        f"load={r['loadavg'][0]:.2f}"
         + (f" gaps={r['gaps']}" if "gaps" in r else "")
         + (f" lost={r['lost']}" if r.get("lost") else "")
     )

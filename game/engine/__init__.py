@@ -21,10 +21,12 @@ from game.engine.state import (
 )
 from game.engine.views import (
     CHAT_STATE_KEYS,
+    VIEW_PARTS,
     event_visible,
     shared_view,
     view,
     view_chat,
+    view_part,
     visible_events,
 )
 
@@ -46,6 +48,7 @@ __all__ = [
     "SEAT_EVENT_KINDS",
     "SYSTEM_COMMAND_TYPES",
     "TIMED_PHASES",
+    "VIEW_PARTS",
     "RuleError",
     "apply",
     "bot_commands",
@@ -66,5 +69,6 @@ __all__ = [
     "timer_position",
     "view",
     "view_chat",
+    "view_part",
     "visible_events",
 ]

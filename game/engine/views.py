@@ -87,37 +87,92 @@ def shared_view(
     only part of a view that a chat message changes."""
     kind, role = _viewer(state, viewer)
     god = kind == "facilitator" or state["status"] == "ended"
-    scenario = state["scenario"]
-    result = {
-        "viewer": {"kind": kind, "role": role},
-        "status": state["status"],
-        "round": state["round"],
-        "phase": state["phase"],
-        "deadline": state["deadline"],
-        "paused": state["paused"],
-        "remaining": state["remaining"],
-        "rounds_total": len(scenario["rounds"]),
-        "rules": rules_version(state),
-        "scenario": (scenario if god else _public_scenario(scenario)) if with_scenario else None,
-        "rounds": _rounds(state),
-        "players": _players(state),
-        "roster": _roster(state) if kind == "facilitator" else None,
-        "role": _own_role(state, role) if role else None,
-        "red_lines": _red_lines(state, role, god),
-        "disclosures": _disclosures(state, role, god),
-        "injects": [item for item in state["injects"] if _sees(item["audience"], role, god)],
-        "offers": _offers(state, role, god),
-        "decisions": _decisions(state, role, god),
-        "standing_decisions": state["decisions"],
-        "results": [_result(entry, role, god) for entry in state["results"]],
-        "final": state["final"],
-        **(_recent_chat(state, role, god) if with_chat else {}),
-        "notes": state["notes"] if kind == "facilitator" else [],  # private, also after the end
-        "awareness": _awareness(state) if god else None,
-    }
-    if not with_scenario:
-        del result["scenario"]
+    result = {}
+    for key, build in VIEW_PARTS:
+        if key == "notes" and with_chat:  # the chat goes before the notes
+            result.update(_recent_chat(state, role, god))
+        if key != "scenario" or with_scenario:
+            result[key] = build(state, kind, role, god)
     return result
+
+
+# A view, key by key: each part is a function of the viewer and of the state (read only as
+# `state[key]`, `state.get(key)` or `key in state`), in the order the view has them. The
+# chat (view_chat) goes in before the notes.
+VIEW_PARTS = (
+    ("viewer", lambda state, kind, role, god: {"kind": kind, "role": role}),
+    ("status", lambda state, kind, role, god: state["status"]),
+    ("round", lambda state, kind, role, god: state["round"]),
+    ("phase", lambda state, kind, role, god: state["phase"]),
+    ("deadline", lambda state, kind, role, god: state["deadline"]),
+    ("paused", lambda state, kind, role, god: state["paused"]),
+    ("remaining", lambda state, kind, role, god: state["remaining"]),
+    ("rounds_total", lambda state, kind, role, god: len(state["scenario"]["rounds"])),
+    ("rules", lambda state, kind, role, god: rules_version(state)),
+    (
+        "scenario",
+        lambda state, kind, role, god: (
+            state["scenario"] if god else _public_scenario(state["scenario"])
+        ),
+    ),
+    ("rounds", lambda state, kind, role, god: _rounds(state)),
+    ("players", lambda state, kind, role, god: _players(state)),
+    ("roster", lambda state, kind, role, god: _roster(state) if kind == "facilitator" else None),
+    ("role", lambda state, kind, role, god: _own_role(state, role) if role else None),
+    ("red_lines", lambda state, kind, role, god: _red_lines(state, role, god)),
+    ("disclosures", lambda state, kind, role, god: _disclosures(state, role, god)),
+    (
+        "injects",
+        lambda state, kind, role, god: [
+            item for item in state["injects"] if _sees(item["audience"], role, god)
+        ],
+    ),
+    ("offers", lambda state, kind, role, god: _offers(state, role, god)),
+    ("decisions", lambda state, kind, role, god: _decisions(state, role, god)),
+    ("standing_decisions", lambda state, kind, role, god: state["decisions"]),
+    (
+        "results",
+        lambda state, kind, role, god: [_result(entry, role, god) for entry in state["results"]],
+    ),
+    ("final", lambda state, kind, role, god: state["final"]),
+    # Private, also after the end.
+    ("notes", lambda state, kind, role, god: state["notes"] if kind == "facilitator" else []),
+    ("awareness", lambda state, kind, role, god: _awareness(state) if god else None),
+)
+_VIEW_PART_BUILDERS = dict(VIEW_PARTS)
+
+
+def view_part(state: dict, viewer: dict, key: str) -> tuple[object, frozenset[str]]:
+    """One part of shared_view(state, viewer) (a key of VIEW_PARTS) and the top-level keys
+    of the state it was built from. States are never changed, only replaced by new ones
+    that share what did not change: the part is the same for any state whose values at
+    those keys are the same objects (game.services.broadcast keeps parts on that basis)."""
+    read = _ReadKeys(state)
+    kind, role = _viewer(read, viewer)
+    god = kind == "facilitator" or read["status"] == "ended"
+    return _VIEW_PART_BUILDERS[key](read, kind, role, god), frozenset(read.keys_read)
+
+
+class _ReadKeys:
+    """A state that notes which of its top-level keys are read. It offers only reading by
+    key: any other use of it fails loudly instead of going unnoted."""
+
+    __slots__ = ("_state", "keys_read")
+
+    def __init__(self, state: dict):
+        self._state, self.keys_read = state, set()
+
+    def __getitem__(self, key):
+        self.keys_read.add(key)
+        return self._state[key]
+
+    def get(self, key, default=None):
+        self.keys_read.add(key)
+        return self._state.get(key, default)
+
+    def __contains__(self, key):
+        self.keys_read.add(key)
+        return key in self._state
 
 
 # The state's keys that only chat changes: a view's other parts do not depend on them.

@@ -81,40 +81,64 @@ def live_view_text(state: dict, viewer: dict, seq: int) -> str:
     welcome and does not change — and included once the game has ended (the debrief
     unmasks it). Broadcasts and catch-ups both send this one frame.
 
-    Built from parts kept per game (ViewParts): the view without its chat, reused while
-    nothing but chat has changed, and each chat message's JSON, encoded once.
-    A chat message, the commonest command, then costs its own encoding, not four or five
-    whole views' (10-12% of a busy server's CPU, docs/performance.md round 6)."""
+    Built from parts kept per game (ViewParts): the JSON of each part of each viewer's view
+    (engine.VIEW_PARTS), reused while the state values the part was built from are the same
+    objects, and of each chat message, encoded once. A command then costs the encoding of
+    the parts it changed (a chat message its own JSON; an offer the viewers' offers), not
+    four or five whole views' (up to 50 KiB each late in the bundled scenario's game;
+    docs/performance.md rounds 6 and 7)."""
     parts = _view_parts(state)
-    key = viewer_key(viewer)
-    body = parts.bodies.get(key)
-    if body is None:
-        view = engine.shared_view(
-            state, viewer, with_scenario=state["status"] == "ended", with_chat=False
-        )
-        body = parts.bodies[key] = dumps(view)
+    members = parts.members(viewer, viewer_key(viewer))
     chat = engine.view_chat(state, viewer)
     messages = ",".join(parts.message_text(item) for item in chat["chat"])
-    # The body is a JSON object: the chat goes in before its closing brace.
+    # The view's members, then its chat, in one JSON object.
     return (
-        f'{{"type":"view","seq":{int(seq)},"view":{body[:-1]},'
+        f'{{"type":"view","seq":{int(seq)},"view":{{{members},'
         f'"chat":[{messages}],"chat_count":{int(chat["chat_count"])}}}}}'
     )
 
 
-class ViewParts:
-    """One game's view parts, for the state they were built from: the views without their
-    chat, per viewer key, and the JSON of each chat message the state holds (keyed by the
-    message object itself, which states share as chat moves on; held, so never reused)."""
+_ABSENT = object()  # a state key not there, as a part's source
 
-    def __init__(self, state: dict, *, bodies: dict | None = None, messages: dict | None = None):
+
+class ViewParts:
+    """The view parts for one state of a game. Per viewer key, the JSON of each part of the
+    view with the state values it was built from (`fragments`, passed on from state to
+    state: a part is reused when its sources are the very same objects, which only an
+    unchanged part of the state is); and the JSON of each chat message the state holds
+    (keyed by the message object itself, which states share as chat moves on; held, so
+    never reused)."""
+
+    def __init__(self, state: dict, *, fragments: dict | None = None, messages: dict | None = None):
         self.state = state
-        self.bodies: dict[str, str] = {} if bodies is None else bodies
+        # viewer key -> part -> ((state key, value it was built from), ...), JSON
+        self.fragments: dict[str, dict[str, tuple[tuple, str]]] = (
+            {} if fragments is None else fragments
+        )
         self.messages: dict[int, tuple[dict, str]] = {}
         for item in state.get("chat", ()):  # only this state's messages are kept
             held = (messages or {}).get(id(item))
             if held is not None and held[0] is item:
                 self.messages[id(item)] = held
+
+    def members(self, viewer: dict, key: str) -> str:
+        """The viewer's view without its chat, as the members of a JSON object (no braces):
+        what engine.shared_view(state, viewer, with_chat=False) encodes to, without the
+        scenario while the game runs."""
+        state = self.state
+        kept = self.fragments.setdefault(key, {})
+        ended = state["status"] == "ended"
+        members = []
+        for name, _ in engine.VIEW_PARTS:
+            if name == "scenario" and not ended:
+                continue
+            held = kept.get(name)
+            if held is None or any(state.get(k, _ABSENT) is not v for k, v in held[0]):
+                value, read = engine.view_part(state, viewer, name)
+                sources = tuple((k, state.get(k, _ABSENT)) for k in read)
+                held = kept[name] = (sources, dumps(value))
+            members.append(f'"{name}":{held[1]}')
+        return ",".join(members)
 
     def message_text(self, item: dict) -> str:
         held = self.messages.get(id(item))
@@ -126,17 +150,17 @@ class ViewParts:
 # Per game, the parts of the views built last (bounded: the least recently used goes). A
 # game is known by its scenario object, which all of its states in this process share (a
 # state read from the row brings a new one, and starts afresh): the key needs no game id,
-# and an entry holds its state, so the object (and its id) lives as long as the entry.
+# and an entry holds its state, so the object (and its id) lives as long as the entry. (A
+# part is a function of its sources alone, so parts found under another game's key would
+# still be right.)
 VIEW_PARTS_GAMES = 256
 _view_parts_kept: OrderedDict[int, ViewParts] = OrderedDict()
 _view_parts_lock = threading.Lock()
 
 
 def _view_parts(state: dict) -> ViewParts:
-    """The parts for `state`: its game's kept ones if `state` differs from theirs in its chat
-    at most (the same objects in every other key: the engine never changes a state, it makes
-    a new one sharing what did not change), else new ones (keeping the messages' JSON).
-    Nothing is reused on the key alone: only objects found identical are."""
+    """The parts for `state`: its game's kept ones, carried over to `state` (each part is
+    checked against its sources when used), or new ones."""
     key = id(state["scenario"])
     with _view_parts_lock:
         parts = _view_parts_kept.get(key)
@@ -145,21 +169,13 @@ def _view_parts(state: dict) -> ViewParts:
             return parts
         if parts is None:
             fresh = ViewParts(state)
-        elif _same_but_chat(parts.state, state):
-            fresh = ViewParts(state, bodies=parts.bodies, messages=parts.messages)
         else:
-            fresh = ViewParts(state, messages=parts.messages)
+            fresh = ViewParts(state, fragments=parts.fragments, messages=parts.messages)
         _view_parts_kept[key] = fresh
         _view_parts_kept.move_to_end(key)
         while len(_view_parts_kept) > VIEW_PARTS_GAMES:
             _view_parts_kept.popitem(last=False)
         return fresh
-
-
-def _same_but_chat(before: dict, after: dict) -> bool:
-    return before.keys() == after.keys() and all(
-        after[key] is before[key] for key in after if key not in engine.CHAT_STATE_KEYS
-    )
 
 
 def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str, str]:

@@ -180,6 +180,7 @@ def _execute_in_one_trip(
     written = commandsql.write_if_current(
         game,
         version=version,
+        previous=state,
         receipt=(actor.key, client_id) if client_id else None,
         rows=stored,
         status=engine.game_status(game.state),

@@ -387,3 +387,32 @@ def test_a_view_carries_only_the_most_recent_chat_and_the_count(table):
     seen_by_a = view(table.state, player("A"))
     assert seen_by_a["chat_count"] == CHAT_IN_VIEW + 4
     assert seen_by_a["chat"][-1]["text"] == "TEAM-A"
+
+
+def test_each_view_part_is_the_views_key_and_names_the_state_keys_it_read(table):
+    from game.engine import VIEW_PARTS, shared_view, view_part
+
+    state = table.state
+    for viewer in (FACILITATOR, OBSERVER, player("A")):
+        whole = shared_view(state, viewer, with_chat=False)
+        assert [key for key, _ in VIEW_PARTS] == list(whole)
+        for key, _ in VIEW_PARTS:
+            value, read = view_part(state, viewer, key)
+            assert value == whole[key], key
+            assert read <= set(state), key
+    # What a part was built from: a player's view turns on its role being the scenario's
+    # and on the status (everyone sees everything once the game has ended); each part then
+    # on what it shows. The facilitator's notes on nothing but the notes.
+    assert view_part(state, player("A"), "offers")[1] == {"scenario", "status", "offers"}
+    assert "offers" not in view_part(state, player("A"), "red_lines")[1]
+    assert view_part(state, FACILITATOR, "notes")[1] == {"notes"}
+
+
+def test_a_view_part_may_read_the_state_only_by_key():
+    from game.engine.views import _ReadKeys
+
+    read = _ReadKeys({"a": 1, "b": 2})
+    assert (read["a"], read.get("c"), "b" in read) == (1, None, True)
+    assert read.keys_read == {"a", "b", "c"}
+    with pytest.raises(AttributeError):  # any other use fails instead of going unnoted
+        read.items()

@@ -3,6 +3,8 @@ that viewer may see (DESIGN §2, §5)."""
 
 import asyncio
 import json
+import random
+from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
@@ -13,6 +15,8 @@ from game_tables import FACILITATOR, ServiceTable
 from game.engine.testing import term
 from game.services import broadcast
 from game.services.seating import player_move
+
+BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "bundled"
 
 VIEWERS = {"facilitator", "observer", "role:A", "role:B", "role:C"}
 
@@ -341,9 +345,9 @@ def test_view_frames_built_from_kept_parts_are_the_engines_views():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_chat_message_reuses_every_view_body_and_encodes_only_itself(monkeypatch):
-    from game import engine
-
+def test_a_command_rebuilds_only_the_view_parts_it_changed(monkeypatch):
+    """A chat message reuses every part of every view and encodes only itself; an offer
+    rebuilds each viewer's `offers` and nothing else, and no message's JSON again."""
     table = _seated_table()
     table.advance_to(1, "negotiation")
     table.run("chat", "A", channel="all", text="first")
@@ -351,12 +355,12 @@ def test_a_chat_message_reuses_every_view_body_and_encodes_only_itself(monkeypat
     for viewer in _all_viewers(state):
         broadcast.live_view_text(state, viewer, seq)
 
-    bodies, encoded = [], []
-    shared_view, dumps = engine.shared_view, broadcast.dumps
+    built, encoded = [], []
+    view_part, dumps = broadcast.engine.view_part, broadcast.dumps
     monkeypatch.setattr(
         broadcast.engine,
-        "shared_view",
-        lambda *args, **kwargs: bodies.append(args[1]) or shared_view(*args, **kwargs),
+        "view_part",
+        lambda state, viewer, key: built.append(key) or view_part(state, viewer, key),
     )
     building = []  # inside live_view_text: what building view frames encodes
     live_view_text = broadcast.live_view_text
@@ -376,14 +380,45 @@ def test_a_chat_message_reuses_every_view_body_and_encodes_only_itself(monkeypat
     table.run("chat", "B", channel="all", text="second")
     seq, state = _held_state(table)
     texts = [broadcast.live_view_text(state, viewer, seq) for viewer in _all_viewers(state)]
-    assert bodies == []  # nothing but chat changed: every body is reused
+    assert built == []  # nothing but chat changed: every part is reused
     assert [item["text"] for item in encoded] == ["second"]  # the new message, once
     assert all('"text":"second"' in text for text in texts)
 
-    table.run("offer_propose", "A", to=["B"], terms=[term("A", "s", ">=", 55)])  # bodies rebuilt
+    table.run("offer_propose", "A", to=["B"], terms=[term("A", "s", ">=", 55)])
     seq, state = _held_state(table)
     encoded.clear()
     for viewer in _all_viewers(state):
         broadcast.live_view_text(state, viewer, seq)
-    assert len(bodies) == len(_all_viewers(state))
+    assert built == ["offers"] * len(_all_viewers(state))
     assert not any("text" in value for value in encoded)  # the messages' JSON is kept
+
+
+@pytest.mark.parametrize("strategy", ["open", "guarded", "secretive"])
+def test_view_frames_from_kept_parts_equal_the_engines_views_along_whole_games(strategy):
+    """Every state of a whole game of the bundled scenario (bots of one strategy, a chat
+    message on a random channel after every few events), every viewer: the frame built
+    from kept parts holds exactly the engine's view."""
+    from game import engine
+
+    scenario = json.loads((BUNDLED / "coalition-2022.json").read_text())
+    roles = [role["code"] for role in scenario["roles"]]
+    _, events = engine.play_game(scenario, seed=11, strategies=dict.fromkeys(roles, strategy))
+    rng = random.Random(strategy)
+    state = engine.initial_state(scenario, seed=11)
+    viewers = _all_viewers(state)
+    checked = 0
+    for n, event in enumerate(events):
+        state = engine.apply(state, event)
+        if state["status"] == "running" and rng.random() < 0.3:
+            role = rng.choice(roles)
+            other = rng.choice([code for code in roles if code != role])
+            channel = rng.choice(["all", "team", [role, other]])
+            chat = {"type": "chat", "actor": {"kind": "player", "role": role}, "now": 0}
+            for item in engine.decide(state, {**chat, "channel": channel, "text": f"m{n}"}):
+                state = engine.apply(state, item)
+        for viewer in viewers:
+            frame = json.loads(broadcast.live_view_text(state, viewer, n))
+            expected = engine.shared_view(state, viewer, with_scenario=state["status"] == "ended")
+            assert frame["view"] == json.loads(json.dumps(expected)), (n, event["kind"], viewer)
+            checked += 1
+    assert state["status"] == "ended" and checked == len(events) * len(viewers)

@@ -95,6 +95,43 @@ def test_a_command_on_the_held_state_commits_in_one_trip_without_the_lock(trips,
     assert trips == [True, True] and locks == []
 
 
+def test_the_trip_sends_only_the_state_keys_the_command_changed(trips, monkeypatch):
+    """A chat message rewrites the row's `chat` and `chat_counts` and nothing else of the
+    state; an offer its `offers` and `offer_count`; the row still equals the log's state after
+    each."""
+    table = started_table()
+    patches: list[dict | None] = []
+    patch = commandsql.state_patch
+
+    def recorded(previous, state):
+        patches.append(patch(previous, state))
+        return patches[-1]
+
+    monkeypatch.setattr(commandsql, "state_patch", recorded)
+    trips.clear()
+    table.run("chat", "A", channel="all", text="Only the chat")
+    assert trips == [True] and set(patches[-1]) == {"chat", "chat_counts"}
+    _assert_log_is_the_truth(table)
+    table.run("offer_propose", "A", to=["B"], terms=[term("A", "s", ">=", 55)])
+    assert trips == [True, True] and set(patches[-1]) == {"offers", "offer_count"}
+    _assert_log_is_the_truth(table)
+
+
+def test_a_state_patch_holds_the_changed_keys_and_is_refused_when_a_key_goes():
+    shared, scenario = {"offers": {}}, {"roles": []}
+    previous = {"scenario": scenario, "offers": shared["offers"], "chat": [], "phase": "x"}
+    changed = {**previous, "chat": [{"text": "hi"}], "deadline": None}
+    # Every top-level value that is not the previous state's own object, a new key included
+    # even when it is null; never the scenario, which the row does not hold.
+    assert commandsql.state_patch(previous, changed) == {"chat": [{"text": "hi"}], "deadline": None}
+    assert commandsql.state_patch(previous, {**previous, "scenario": {}}) == {}
+    # An equal but new object is sent (identity, not equality, says what is unchanged).
+    assert commandsql.state_patch(previous, {**previous, "chat": []}) == {"chat": []}
+    # A key removed cannot be patched: the whole state is written instead.
+    without = {key: value for key, value in previous.items() if key != "phase"}
+    assert commandsql.state_patch(previous, without) is None
+
+
 def test_a_state_the_row_moved_on_from_is_not_written_and_the_lock_decides(trips, locks):
     """Another process accepted the offer after this one stored its state: the withdrawal,
     which that stale state allows, writes nothing in one trip and is refused under the lock."""
