@@ -16,9 +16,9 @@ else). For each table count, these runs are interleaved on that same server:
   bundled coalition-2022 scenario; the 6 player sockets send chat commands the same way;
 - `mix`: the same tables playing whole games: one bot per role plays with the engine's
   bot_plan (reveals, offers, answers, drafts, locks), the facilitator advances every phase;
-  the other player sockets (and the facilitator) follow whole views as pages do, and so do
-  the bots: each plays from the view pushed after each broadcast, as a page would, rather
-  than asking for a snapshot every turn;
+  the other player sockets (and the facilitator) follow the view as pages do (`views=2`:
+  whole once, then the parts changed), and so do the bots: each plays from the view pushed
+  after each broadcast, as a page would, rather than asking for a snapshot every turn;
 - `relay` again (the baseline is the mean of the two relay runs around the game runs).
 
 Reported per run: commands/s (relay: broadcasts/s), deliveries/s, the latency from sending a
@@ -265,7 +265,8 @@ async def game_tables(servers, staff, args, tables: int, *, start: bool):
         sent: dict[int, float] = {}
         clients = [
             TimedBot(
-                servers[t % len(servers)].ws_url(code) + "?views=1",
+                servers[t % len(servers)].ws_url(code),
+                views=True,
                 headers={"Cookie": staff.cookie},
                 origin=servers[0].origin,
                 label=f"t{t}-facilitator",
@@ -280,8 +281,9 @@ async def game_tables(servers, staff, args, tables: int, *, start: bool):
                 n += 1
                 clients.append(
                     TimedBot(
-                        server.ws_url(code) + ("" if k == 0 else "?views=1"),
-                        views=k == 0 and not start,  # a bot that plays: keep its view
+                        server.ws_url(code),
+                        # Pages follow the view; so does a bot that plays (not one that chats).
+                        views=k > 0 or not start,
                         token=tokens[role],
                         origin=server.origin,
                         label=f"t{t}-{role}-{k}",
@@ -465,7 +467,8 @@ def backend(args, folder: Path):
 @contextlib.contextmanager
 def profiler(args, name: str):
     """With --profile DIR: py-spy samples the server's threads while they hold the GIL (what
-    its CPU is spent on), over the measured part of a run (after the sockets connect)."""
+    its CPU is spent on), over the measured part of a run (after the sockets connect); with
+    --profile-wall, every thread whether it runs or waits (where a command's time goes)."""
     if not args.profile:
         yield
         return
@@ -479,7 +482,7 @@ def profiler(args, name: str):
             "--format",
             "raw",
             "--threads",
-            "--gil",
+            *(["--idle"] if args.profile_wall else ["--gil"]),
             "-r",
             "50",
             "-o",
@@ -652,6 +655,11 @@ def main() -> None:
         help="KEY=VALUE for the server processes (repeatable)",
     )
     parser.add_argument("--profile", help="write py-spy samples of each run to this folder")
+    parser.add_argument(
+        "--profile-wall",
+        action="store_true",
+        help="sample every thread, waiting or not (where time goes), not only the GIL holder",
+    )
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--markdown", help="write the Markdown table here")
     parser.add_argument("--log-dir", help="keep the servers' logs here")

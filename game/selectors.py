@@ -78,10 +78,10 @@ def event_dicts(rows) -> list[dict]:
     return events
 
 
-def game_live_view(*, game_id: int, viewer: dict) -> str:
-    """The serialised `view` frame for a socket that follows the whole view."""
+def game_live_view(*, game_id: int, viewer: dict) -> tuple[int, str]:
+    """The seq and serialised `view` frame (the whole view) for a socket that follows it."""
     last_seq, state = game_current_state(game_id=game_id)
-    return live_view_text(state, viewer, last_seq)
+    return last_seq, live_view_text(state, viewer, last_seq)
 
 
 HISTORY_KINDS = {"chat": ("chat_posted",), "all": None}

@@ -7,8 +7,9 @@ It speaks protocol v1 exactly as a browser tab does (see game/realtime/consumers
 - keeps a complete, ordered log of the events it was sent, each exactly once, and checks
   that every `events` frame continues where the previous one ended. A frame that skips
   seqs is a *gap*: it is recorded in `gaps` and healed by sending `resume`;
-- keeps its view fresh as a browser tab does, from the `view` frame the server sends after
-  each broadcast (`views=True`), or by asking for a snapshot with `sync` before each turn.
+- keeps its view fresh as a browser tab does, from the `view` frames the server sends after
+  each broadcast (`views=True`: the parts changed, put in place of its own), or by asking
+  for a snapshot with `sync` before each turn.
   A snapshot newer than the event log does not move the log's cursor: the client asks for
   the skipped events with `resume`, so the log stays complete (this back-fill is expected
   and is not counted as a gap);
@@ -359,13 +360,8 @@ class BotClient:
             await self._on_events(frame)
         elif kind == "snapshot":
             await self._on_snapshot(frame)
-        elif kind == "view":  # the whole fresh view, pushed to a socket that follows views
-            if frame["seq"] >= (self.view_seq or 0):
-                view = frame["view"]
-                if "scenario" not in view and "scenario" in (self.view or {}):
-                    # Left out while the game runs: it came with the welcome or a snapshot.
-                    view = {**view, "scenario": self.view["scenario"]}
-                self.view, self.view_seq = view, frame["seq"]
+        elif kind == "view":  # pushed to a socket that follows views: see _on_view
+            await self._on_view(frame)
         elif kind in {"ack", "error", "pong"}:
             future = self._pending.get(frame.get("id"))
             refused_sync = self._sync_ids.get(frame.get("id"))
@@ -427,6 +423,22 @@ class BotClient:
         self.seq = seq
         self._backfill_pending = False
 
+    async def _on_view(self, frame: dict) -> None:
+        """A whole view, or (with `base`) the parts of the view changed since the view at
+        seq `base`, which the server sends only to a socket whose last view that was."""
+        if frame["seq"] < (self.view_seq or 0):
+            return
+        view = frame["view"]
+        if "base" in frame:
+            if self.view is None or frame["base"] != self.view_seq:
+                self.anomalies.append(f"view patch from {frame['base']}, view at {self.view_seq}")
+                return
+            view = {**self.view, **view}
+        elif "scenario" not in view and "scenario" in (self.view or {}):
+            # Left out while the game runs: it came with the welcome or a snapshot.
+            view = {**view, "scenario": self.view["scenario"]}
+        self.view, self.view_seq = view, frame["seq"]
+
     async def _on_snapshot(self, frame: dict) -> None:
         self.view, self.view_seq = frame["view"], frame["seq"]
         if self._syncs:
@@ -454,9 +466,10 @@ class BotClient:
 
 
 def with_views(url: str) -> str:
-    """The socket URL asking the server to push the whole view after each broadcast."""
+    """The socket URL asking the server to push the view after each broadcast: whole the
+    first time, then the parts that changed (`views=2`)."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "views"] + [("views", "1")]
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "views"] + [("views", "2")]
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 

@@ -24,7 +24,13 @@ from game.realtime.protocol import FrameError, dumps
 from game.realtime.watch import broadcast_received, socket_unwatch, socket_watch
 from game.services import Actor, CommandRefused
 from game.services import limits as limit_rules
-from game.services.broadcast import game_group, viewer_key, views_follow, views_unfollow
+from game.services.broadcast import (
+    follow_key,
+    game_group,
+    viewer_key,
+    views_follow,
+    views_unfollow,
+)
 from game.services.presence import (
     connection_claim_player,
     connection_open,
@@ -46,9 +52,15 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     seq: int = 0
     # Set once the server has closed the socket: frames still in flight are ignored.
     closing: bool = False
-    # A page that renders the view asks for the whole fresh view after every change.
+    # A page that renders the view asks for the fresh view after every change (?views=1),
+    # or for the parts of it that changed (?views=2: view_patches).
     follows_views: bool = False
-    counted_as: tuple[int, dict] | None = None  # (game id, viewer) counted as a view follower
+    view_patches: bool = False
+    # The seq of the last view sent on this socket (welcome, snapshot or view frame): the
+    # view the page holds, which a patch must start from. None: not known (a resume).
+    view_seq: int | None = None
+    # (game id, viewer, patches) counted as a view follower
+    counted_as: tuple[int, dict, bool] | None = None
 
     async def connect(self):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
@@ -80,7 +92,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             )
             return
         query = _query(self.scope)
-        self.follows_views = query.get("views") == "1"
+        self.follows_views, self.view_patches = _views_asked(query.get("views"))
         actor = await database_sync_to_async(actor_from_scope)(
             self.scope, self.game, watch_key=query.get("watch")
         )
@@ -182,7 +194,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                 await self._let_removed_player_go()
                 return
             self._seat(actor)
-            self.seq = snapshot["seq"]
+            self.seq = self.view_seq = snapshot["seq"]
             welcome["you"] = self._identity()
             await self.send(text_data=dumps({**welcome, "resumed": False, **snapshot}))
         await self._announce_presence()
@@ -279,8 +291,8 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         last_seq = frame.get("last_seq")
         if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
             last_seq = None
-        if "views" in frame:  # else as the URL asked (?views=1)
-            self.follows_views = frame["views"] is True
+        if "views" in frame:  # else as the URL asked (?views=1 or 2)
+            self.follows_views, self.view_patches = _views_asked(frame["views"])
         await self._start(actor, last_seq=last_seq)
 
     async def _dispatch(self, frame: dict):
@@ -406,7 +418,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             views_unfollow(*self.counted_as)
             self.counted_as = None
         if viewer is not None:
-            self.counted_as = (self.game_id, viewer)
+            self.counted_as = (self.game_id, viewer, self.view_patches)
             views_follow(*self.counted_as)
 
     def _identity(self) -> dict:
@@ -428,7 +440,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         reseated = actor != self.actor
         self._seat(actor)
         if reseated or not only_if_reseated:
-            self.seq = snapshot["seq"]
+            self.seq = self.view_seq = snapshot["seq"]
             frame = {"type": "snapshot", "you": self._identity(), **snapshot}
             if client_id is not None:
                 frame["id"] = client_id
@@ -483,9 +495,10 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     async def _send_view(self):
         """The whole fresh view, for a page that renders it (never rebuilt by the client)."""
         if self.follows_views:
-            frame_text = await database_sync_to_async(selectors.game_live_view)(
+            seq, frame_text = await database_sync_to_async(selectors.game_live_view)(
                 game_id=self.game_id, viewer=self.viewer
             )
+            self.view_seq = seq
             await self.send(text_data=frame_text)
 
     # -- group messages ---------------------------------------------------------------------------
@@ -510,11 +523,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             self.seq = message["seq"]
             await self.send(text_data=frame_text)
             if self.follows_views:
-                view_text = message["views"].get(viewer_key(self.viewer))
-                if view_text is not None:
-                    await self.send(text_data=view_text)
-                else:  # built only for the followers its process knew of: read it here
-                    await self._send_view()
+                await self._relay_view(message)
             if self.actor.player_id is not None and self.actor.player_id in message["players"]:
                 # A moved player sees the game anew; a removed one is let go.
                 await self._send_snapshot(only_if_reseated=True)
@@ -522,6 +531,20 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             # A broadcast was lost or overtaken by a later one: re-read the gap from the log
             # (a snapshot instead if the gap holds this player's own move or removal).
             await self._resume(self.seq)
+
+    async def _relay_view(self, message):
+        """The broadcast's view frame for this socket: the parts changed, if it asked for
+        them and its page holds the view just before the broadcast; else the whole view."""
+        view_text = None
+        if self.view_patches and self.view_seq == message["seq_from"] - 1:
+            view_text = message["views"].get(follow_key(self.viewer, patches=True))
+        if view_text is None:
+            view_text = message["views"].get(viewer_key(self.viewer))
+        if view_text is None:  # built only for the followers its process knew of: read it
+            await self._send_view()
+            return
+        self.view_seq = message["seq"]
+        await self.send(text_data=view_text)
 
     async def game_catch_up(self, message):
         """From the heal pass (game.realtime.watch): this socket missed its last broadcast."""
@@ -550,6 +573,13 @@ def _advance_state(game_id: int, message: dict) -> None:
         )
     except Exception:  # the state is only a cache: the next command reads the row instead
         logger.exception("Advancing the state of game %s from a broadcast failed", game_id)
+
+
+def _views_asked(value) -> tuple[bool, bool]:
+    """(follows views, as patches) from `views` in the URL ("1", "2") or the hello (true, 2)."""
+    if value in ("2", 2) and not isinstance(value, bool):
+        return True, True
+    return value == "1" or value is True, False
 
 
 def _query(scope) -> dict[str, str]:

@@ -88,7 +88,7 @@ def live_view_text(state: dict, viewer: dict, seq: int) -> str:
     four or five whole views' (up to 50 KiB each late in the bundled scenario's game;
     docs/performance.md rounds 6 and 7)."""
     parts = _view_parts(state)
-    members = parts.members(viewer, viewer_key(viewer))
+    members = ",".join(parts.members(viewer, viewer_key(viewer)))
     chat = engine.view_chat(state, viewer)
     messages = ",".join(parts.message_text(item) for item in chat["chat"])
     # The view's members, then its chat, in one JSON object.
@@ -98,6 +98,24 @@ def live_view_text(state: dict, viewer: dict, seq: int) -> str:
     )
 
 
+def live_view_patch_text(previous: dict, state: dict, viewer: dict, base: int, seq: int) -> str:
+    """The `view` frame at `seq` for a page that holds the view at `base` (the view of
+    `previous`, the state just before the commit): only the view's keys whose value may have
+    changed since, which the page puts in place of its own (protocol: `?views=2`). A key is
+    left out only when every state value its part was built from is the very object it was
+    in `previous`, so the page's copy of it is exact."""
+    parts = _view_parts(state)
+    members = parts.members(viewer, viewer_key(viewer), since=previous)
+    if any(previous.get(k, _ABSENT) is not state.get(k, _ABSENT) for k in _CHAT_SOURCES):
+        chat = engine.view_chat(state, viewer)
+        messages = ",".join(parts.message_text(item) for item in chat["chat"])
+        members.append(f'"chat":[{messages}],"chat_count":{int(chat["chat_count"])}')
+    return f'{{"type":"view","seq":{int(seq)},"base":{int(base)},"view":{{{",".join(members)}}}}}'
+
+
+# What a view's chat is built from (engine.view_chat): the messages, their counts, and who
+# may read them (the viewer's role in the scenario; everyone once the game has ended).
+_CHAT_SOURCES = (*sorted(engine.CHAT_STATE_KEYS), "status", "scenario")
 _ABSENT = object()  # a state key not there, as a part's source
 
 
@@ -121,10 +139,12 @@ class ViewParts:
             if held is not None and held[0] is item:
                 self.messages[id(item)] = held
 
-    def members(self, viewer: dict, key: str) -> str:
-        """The viewer's view without its chat, as the members of a JSON object (no braces):
-        what engine.shared_view(state, viewer, with_chat=False) encodes to, without the
-        scenario while the game runs."""
+    def members(self, viewer: dict, key: str, *, since: dict | None = None) -> list[str]:
+        """The viewer's view without its chat, as the members of a JSON object: what
+        engine.shared_view(state, viewer, with_chat=False) encodes to, without the scenario
+        while the game runs. `since` a state: only the members whose sources are not all
+        the very objects they were in that state (a part's value is a function of its
+        sources alone), and the scenario when the view of `since` had none."""
         state = self.state
         kept = self.fragments.setdefault(key, {})
         ended = state["status"] == "ended"
@@ -137,8 +157,11 @@ class ViewParts:
                 value, read = engine.view_part(state, viewer, name)
                 sources = tuple((k, state.get(k, _ABSENT)) for k in read)
                 held = kept[name] = (sources, dumps(value))
+            unchanged = since is not None and all(since.get(k, _ABSENT) is v for k, v in held[0])
+            if unchanged and (name != "scenario" or since["status"] == "ended"):
+                continue  # the page's copy, from the view of `since`, is this one
             members.append(f'"{name}":{held[1]}')
-        return ",".join(members)
+        return members
 
     def message_text(self, item: dict) -> str:
         held = self.messages.get(id(item))
@@ -189,16 +212,29 @@ def build_frames(*, snapshot: dict, state: dict, events: list[dict]) -> dict[str
     }
 
 
-def build_views(*, snapshot: dict, state: dict, seq: int, game_id: int) -> dict[str, str]:
-    """Per viewer key, the `view` frame at `seq` for sockets that follow the whole view: only
-    for the viewers somebody follows (views_followed). A follower that finds no view for it
-    in a broadcast reads one itself (game.realtime.consumers)."""
+def build_views(
+    *,
+    snapshot: dict,
+    state: dict,
+    seq: int,
+    game_id: int,
+    previous: tuple[int, dict] | None = None,
+) -> dict[str, str]:
+    """Per follow key, the `view` frame at `seq` for sockets that follow the view, only for
+    those somebody follows (views_followed): under the viewer key, the whole view; under its
+    patch key (follow_key), given `previous` (the seq and state just before the commit), the
+    parts changed since (live_view_patch_text). A follower that finds no frame for it in a
+    broadcast reads the whole view itself (game.realtime.consumers)."""
     followed = views_followed(game_id)
     views = {}
     for viewer in all_viewers(snapshot):
         key = viewer_key(viewer)
         if followed is None or key in followed:
             views[key] = live_view_text(state, viewer, seq)
+        patch_key = follow_key(viewer, patches=True)
+        if previous is not None and (followed is None or patch_key in followed):
+            base, before = previous
+            views[patch_key] = live_view_patch_text(before, state, viewer, base, seq)
     return views
 
 
@@ -227,15 +263,25 @@ def views_followed(game_id: int) -> set[str] | None:
     return reading[1].get(game_id, frozenset()).union(local)
 
 
-def views_follow(game_id: int, viewer: dict) -> None:
-    view_followers.setdefault(game_id, Counter())[viewer_key(viewer)] += 1
+# A follower of `?views=2` (patches) is counted under its viewer key with this suffix.
+PATCHES = "+patches"
 
 
-def views_unfollow(game_id: int, viewer: dict) -> None:
+def follow_key(viewer: dict, *, patches: bool = False) -> str:
+    """Under which key a follower of `viewer`'s view is counted, and its frame found in a
+    broadcast: the viewer key for whole views, with PATCHES for the parts changed."""
+    return viewer_key(viewer) + (PATCHES if patches else "")
+
+
+def views_follow(game_id: int, viewer: dict, patches: bool = False) -> None:
+    view_followers.setdefault(game_id, Counter())[follow_key(viewer, patches=patches)] += 1
+
+
+def views_unfollow(game_id: int, viewer: dict, patches: bool = False) -> None:
     followers = view_followers.get(game_id)
     if followers is None:
         return
-    key = viewer_key(viewer)
+    key = follow_key(viewer, patches=patches)
     followers[key] -= 1
     if followers[key] <= 0:
         del followers[key]

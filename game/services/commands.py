@@ -137,9 +137,10 @@ def game_execute(
                     return repeat
                 raise
             receipt = (actor.key, client_id) if client_id else None
+            previous = (game.last_seq, game.state)
             stored = _append_events(game, outcome, actor=actor, now=now, receipt=receipt)
             if stored:
-                frames, views = _frames_and_views(game, stored)
+                frames, views = _frames_and_views(game, stored, previous)
                 version = (game.last_seq, game.updated_at)
                 transaction.on_commit(
                     partial(_committed, game.pk, version, game.state, stored, frames, views)
@@ -189,18 +190,23 @@ def _execute_in_one_trip(
     if not written:
         return None
     stored = _as_sent(stored)
-    frames, views = _frames_and_views(game, stored)
+    frames, views = _frames_and_views(game, stored, (version[0], state))
     _committed(game_id, (game.last_seq, game.updated_at), game.state, stored, frames, views)
     if not actor.bot and _has_bots(game):
         _run_bots(game_id, now)
     return CommandResult(seq=game.last_seq, events=stored, created=created_by(stored))
 
 
-def _frames_and_views(game: LockedGame, stored: list[dict]) -> tuple[dict, dict]:
-    """The broadcast's `events` frames and followed `view` frames of the game after `stored`."""
+def _frames_and_views(
+    game: LockedGame, stored: list[dict], previous: tuple[int, dict]
+) -> tuple[dict, dict]:
+    """The broadcast's `events` frames and followed `view` frames of the game after `stored`
+    (`previous`: the seq and state before them, which view patches are built against)."""
     scenario = game.state["scenario"]  # the game's snapshot
     frames = build_frames(snapshot=scenario, state=game.state, events=stored)
-    views = build_views(snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game.pk)
+    views = build_views(
+        snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game.pk, previous=previous
+    )
     return frames, views
 
 

@@ -157,8 +157,25 @@ async def test_following_views_a_turn_waits_for_the_view_of_its_last_command_and
         await client.play()
 
     client = await run(server, body, views=True)
-    assert server.paths == ["/?lang=en&views=1"]
+    assert server.paths == ["/?lang=en&views=2"]
     assert "sync" not in [m["type"] for m in server.received]
     # The pushed view leaves the scenario out: the welcome's is kept.
     assert planned == [{"status": "running", "phase": "two", "scenario": scenario}]
     assert client.view_seq == 3
+
+
+async def test_a_view_patch_is_put_in_place_only_on_the_view_it_starts_from():
+    server = FakeServer(log=2, view={"status": "running", "phase": "one", "offers": []})
+    patches = [
+        {"type": "view", "seq": 3, "base": 2, "view": {"phase": "two"}},
+        {"type": "view", "seq": 5, "base": 4, "view": {"offers": ["o1"]}},  # not from seq 3
+    ]
+    server.script.append(lambda m: [*patches, {"type": "pong", "id": m["id"]}])
+
+    async def body(client):
+        await client.send_raw({"type": "ping"})
+
+    client = await run(server, body, views=True)
+    assert client.view == {"status": "running", "phase": "two", "offers": []}
+    assert client.view_seq == 3
+    assert contiguous(client) == ["view patch from 4, view at 3"]

@@ -33,10 +33,25 @@ function connected() {
   return { store, socket, ws };
 }
 
-test("the socket URL asks for views, and for a resume once a seq is known", () => {
-  assert.equal(socketUrl(location, "ABC234"), "wss://games.example.org/ws/games/ABC234/?views=1");
-  assert.equal(socketUrl(location, "ABC234", { seq: 41 }), "wss://games.example.org/ws/games/ABC234/?views=1&seq=41");
-  assert.equal(socketUrl({ protocol: "http:", host: "h:8000" }, "X", { watch: "k" }), "ws://h:8000/ws/games/X/?views=1&watch=k");
+test("the socket URL asks for views (then their changed parts), and for a resume once a seq is known", () => {
+  assert.equal(socketUrl(location, "ABC234"), "wss://games.example.org/ws/games/ABC234/?views=2");
+  assert.equal(socketUrl(location, "ABC234", { seq: 41 }), "wss://games.example.org/ws/games/ABC234/?views=2&seq=41");
+  assert.equal(socketUrl({ protocol: "http:", host: "h:8000" }, "X", { watch: "k" }), "ws://h:8000/ws/games/X/?views=2&watch=k");
+});
+
+test("a view patch that does not start from the page's view is not applied: a snapshot is asked for", () => {
+  const { store, ws } = connected();
+  ws.serve({ type: "view", seq: 5, base: 4, view: { phase: "negotiation" } });
+  assert.equal(store.get().view.phase, "negotiation");
+  assert.equal(ws.sent.filter((frame) => frame.type === "sync").length, 0);
+  ws.serve({ type: "view", seq: 9, base: 7, view: { phase: "decision" } });
+  assert.equal(store.get().view.phase, "negotiation");
+  assert.equal(ws.sent.filter((frame) => frame.type === "sync").length, 1);
+  ws.serve({ type: "view", seq: 10, base: 9, view: { phase: "results" } }); // still stale: asked once
+  assert.equal(ws.sent.filter((frame) => frame.type === "sync").length, 1);
+  ws.serve({ type: "snapshot", seq: 10, you: { kind: "player", role: "JP" }, view: { status: "running", phase: "results" } });
+  assert.equal(store.get().viewStale, false);
+  assert.equal(store.get().viewSeq, 10);
 });
 
 test("a gap in the events is caught up from the last seq, not applied", () => {

@@ -77,3 +77,17 @@ test("the store notifies its listeners only when something changed", () => {
   store.dispatch({ type: "unknown" });
   assert.deepEqual(seen, [5]);
 });
+
+test("a view patch replaces only the parts it carries, if it starts from the page's view", () => {
+  let state = reduce(initialState(), welcome);
+  state = reduce(state, { type: "view", seq: 6, view: { status: "running", phase: "briefing", offers: [1] } });
+  state = reduce(state, { type: "view", seq: 7, base: 6, view: { phase: "negotiation" } });
+  assert.deepEqual(state.view, { status: "running", phase: "negotiation", offers: [1], scenario: { title: "T" } });
+  assert.equal(state.viewSeq, 7);
+  const skipped = reduce(state, { type: "view", seq: 9, base: 8, view: { offers: [] } });
+  assert.deepEqual(skipped.view, state.view, "a patch from another view is not applied");
+  assert.equal(skipped.viewStale, true);
+  const whole = reduce(skipped, { type: "view", seq: 9, view: { status: "running", phase: "decision" } });
+  assert.equal(whole.viewStale, false);
+  assert.equal(whole.view.phase, "decision");
+});

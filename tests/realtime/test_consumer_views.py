@@ -271,3 +271,102 @@ async def test_a_wrong_watch_key_is_unauthenticated(table, sockets):
 
 async def table_seq(table) -> int:
     return await database_sync_to_async(lambda: table.refresh().last_seq)()
+
+
+async def test_a_socket_that_follows_view_patches_gets_the_parts_changed_since_its_view(
+    negotiating, sockets
+):
+    """?views=2: after the welcome's whole view, each view frame carries only the parts that
+    changed since the socket's last view (`base`); put in place, they make exactly the whole
+    view a ?views=1 socket of the same viewer gets."""
+    table = negotiating
+    patched = await sockets(table.code, token=table.seat("R1").token, query="views=2")
+    whole = await sockets(table.code, token=table.seat("R1").token, query="views=1")
+    view, view_seq = patched.welcome["view"], patched.welcome["seq"]
+    ack = await patched.ok("offer_propose", to=["R2"], terms=[term("R1", "aid_R1", ">=", 4)])
+    patch = await patched.next("view")
+    assert (patch["seq"], patch["base"]) == (ack["seq"], view_seq)
+    assert set(patch["view"]) == {"offers"}
+    view, view_seq = {**view, **patch["view"]}, patch["seq"]
+    expected = (await whole.next("view"))["view"]
+    assert {key: value for key, value in view.items() if key != "scenario"} == expected
+
+    ack = await patched.ok("chat", channel="all", text="only the chat changes")
+    patch = await patched.next("view")
+    assert (patch["seq"], patch["base"]) == (ack["seq"], view_seq)
+    assert set(patch["view"]) == {"chat", "chat_count"}
+    assert patch["view"]["chat"][-1]["text"] == "only the chat changes"
+
+
+async def test_a_patch_follower_whose_view_is_not_the_base_gets_the_whole_view(
+    negotiating, sockets
+):
+    """A broadcast lost on the way: the socket catches up from the log and is sent the whole
+    view, never a patch against a view its page does not hold; patches then resume."""
+    from channels.layers import get_channel_layer
+
+    table = negotiating
+    patched = await sockets(table.code, token=table.seat("R1").token, hello_extra={"views": 2})
+    welcome_seq = patched.welcome["seq"]
+    layer = get_channel_layer()
+    sent = layer.group_send
+    dropped = []
+
+    async def lose_one(group, message):
+        if not dropped:
+            dropped.append(message["seq"])
+            return
+        await sent(group, message)
+
+    layer.group_send = lose_one
+    try:
+        lost = await table.arun("chat", by="R2", channel="all", text="lost on the way")
+        after = await table.arun("chat", by="R2", channel="all", text="arrives")
+    finally:
+        layer.group_send = sent
+    assert dropped == [lost.seq]
+    missed = await patched.next("events")
+    assert missed["seq_from"] == welcome_seq + 1
+    view = await patched.next("view")
+    assert "base" not in view and view["seq"] == after.seq
+    assert [m["text"] for m in view["view"]["chat"]][-2:] == ["lost on the way", "arrives"]
+    ack = await patched.ok("chat", channel="all", text="patches again")
+    patch = await patched.next("view")
+    assert (patch["base"], patch["seq"]) == (after.seq, ack["seq"])
+
+
+async def test_a_patch_is_relayed_only_to_a_socket_whose_last_view_is_its_base(
+    negotiating, sockets
+):
+    """The socket's events are at seq + 1 but its last view is at seq (read when a broadcast
+    had none for it): a broadcast of seq + 2 carries a patch from seq + 1, which its page
+    could not apply, so the whole view is sent instead."""
+    from channels.layers import get_channel_layer
+
+    from game.services.broadcast import game_group
+
+    table = negotiating
+    patched = await sockets(table.code, token=table.seat("R1").token, query="views=2")
+    seq = patched.welcome["seq"]
+    layer, group = get_channel_layer(), game_group(table.game.pk)
+
+    def message(n: int, views: dict) -> dict:
+        frame = {"type": "events", "seq_from": n, "seq": n, "events": []}
+        return {"type": "game.events", "seq_from": n, "seq": n, "players": [],
+                "frames": {"role:R1": json.dumps(frame)}, "views": views}  # fmt: skip
+
+    await layer.group_send(group, message(seq + 1, {}))
+    await patched.next("events")
+    assert (await patched.next("view"))["seq"] == seq  # read: nothing later was committed
+    patch = {"type": "view", "seq": seq + 2, "base": seq + 1, "view": {"phase": "PATCH"}}
+    whole = {"type": "view", "seq": seq + 2, "view": {"phase": "WHOLE"}}
+    views = {"role:R1+patches": json.dumps(patch), "role:R1": json.dumps(whole)}
+    await layer.group_send(group, message(seq + 2, views))
+    await patched.next("events")
+    assert await patched.next("view") == whole
+    # In step again: the next patch is relayed.
+    patch = {**patch, "seq": seq + 3, "base": seq + 2}
+    views = {"role:R1+patches": json.dumps(patch), "role:R1": json.dumps(whole)}
+    await layer.group_send(group, message(seq + 3, views))
+    await patched.next("events")
+    assert await patched.next("view") == patch

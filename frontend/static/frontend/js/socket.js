@@ -22,7 +22,8 @@ export function backoffSeconds(attempt, random = Math.random) {
 
 export function socketUrl(location, code, { seq = 0, watch = null } = {}) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const params = new URLSearchParams({ views: "1" });
+  // The view after every change: whole the first time, then the parts that changed.
+  const params = new URLSearchParams({ views: "2" });
   if (seq > 0) params.set("seq", String(seq));
   if (watch) params.set("watch", watch);
   return `${scheme}//${location.host}/ws/games/${encodeURIComponent(code)}/?${params}`;
@@ -115,7 +116,9 @@ export class GameSocket {
     }
     if (frame.type === "snapshot" && !frame.id) this.loadHistory();
     if (frame.type === "pong") clearTimeout(this.pongTimer);
+    const wasStale = store.get().viewStale;
     store.dispatch(frame);
+    if (store.get().viewStale && !wasStale) this.raw({ type: "sync", id: this.newId("sync") });
     const waiting = frame.id && this.pending.get(frame.id);
     if (waiting) {
       this.pending.delete(frame.id);

@@ -51,11 +51,24 @@ export function reduce(state, frame) {
         log: [],
       };
     case "snapshot":
-      return { ...state, you: frame.you, seq: frame.seq, view: frame.view, viewSeq: frame.seq };
+      return {
+        ...state,
+        you: frame.you,
+        seq: frame.seq,
+        view: frame.view,
+        viewSeq: frame.seq,
+        viewStale: false,
+      };
     case "view": {
       if (state.viewSeq !== undefined && frame.seq < state.viewSeq) return state;
+      if (frame.base !== undefined) {
+        // Only the parts changed since the view at `base`: put them in place of ours. The
+        // server sends one only to a page whose last view that was; otherwise ask anew.
+        if (!state.view || frame.base !== state.viewSeq) return { ...state, viewStale: true };
+        return { ...state, view: { ...state.view, ...frame.view }, viewSeq: frame.seq };
+      }
       const scenario = frame.view.scenario || (state.view ? state.view.scenario : undefined);
-      return { ...state, view: { ...frame.view, scenario }, viewSeq: frame.seq };
+      return { ...state, view: { ...frame.view, scenario }, viewSeq: frame.seq, viewStale: false };
     }
     case "events": {
       if (frame.seq <= state.seq) return state;
