@@ -23,8 +23,10 @@ else). For each table count, these runs are interleaved on that same server:
 
 Reported per run: commands/s (relay: broadcasts/s), deliveries/s, the latency from sending a
 command to each table member receiving its event (p50/p95/p99), server CPU per command (from
-/proc), and the load average; per back end: RSS per idle authenticated socket, for the game
-(games in progress) and for the relay, each on a fresh server. Every loop is bounded in count
+/proc), the load generator's own CPU share, how busy the whole machine was (all cores:
+servers, database, Redis and the load generator), and the load average; per back end:
+RSS per idle authenticated socket, for the game (games in progress) and for the relay, each
+on a fresh server. Every loop is bounded in count
 and time (`--seconds` per run), servers are stopped and the temporary database removed.
 """
 
@@ -61,6 +63,19 @@ PACE = {"rate": protocol.RATE_PER_SECOND * 0.8, "burst": protocol.RATE_BURST - 5
 
 
 # -- measuring the server --------------------------------------------------------------------
+
+
+def machine_busy() -> tuple[float, float]:
+    """The machine's CPU time busy and in all, in clock ticks over every core (/proc/stat)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_share(before: tuple[float, float]) -> float:
+    """The share of the machine's CPU (all cores) that was busy since `before`."""
+    busy, total = machine_busy()
+    return (busy - before[0]) / max(1, total - before[1])
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -219,6 +234,7 @@ async def run_relay(servers, args, tables: int) -> dict:
     try:
         with profiler(args, f"relay-{tables}"):
             cpu0, began, own0 = cpu_seconds(args.pids), time.monotonic(), time.process_time()
+            machine0 = machine_busy()
             await asyncio.wait_for(
                 asyncio.gather(
                     *(
@@ -241,6 +257,7 @@ async def run_relay(servers, args, tables: int) -> dict:
                 await asyncio.sleep(0.1)
             elapsed = time.monotonic() - began
             cpu, own = cpu_seconds(args.pids) - cpu0, time.process_time() - own0
+            machine = busy_share(machine0)
     finally:
         await asyncio.gather(*(s.close() for s in everyone))
     latencies = [
@@ -251,7 +268,15 @@ async def run_relay(servers, args, tables: int) -> dict:
     ]
     expected = sum(len(sockets[t]) for (t, _) in sent.values())
     return summarise(
-        "relay", tables, len(sent), latencies, elapsed, cpu, own, lost=expected - len(latencies)
+        "relay",
+        tables,
+        len(sent),
+        latencies,
+        elapsed,
+        cpu,
+        own,
+        machine,
+        lost=expected - len(latencies),
     )
 
 
@@ -343,6 +368,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
     try:
         with profiler(args, f"{workload}-{tables}"):
             cpu0, began, own0 = cpu_seconds(args.pids), time.monotonic(), time.process_time()
+            machine0 = machine_busy()
             if workload == "chat":
                 jobs = [
                     chat(t, c, i)
@@ -363,6 +389,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
             )
             elapsed = time.monotonic() - began
             cpu, own = cpu_seconds(args.pids) - cpu0, time.process_time() - own0
+            machine = busy_share(machine0)
     finally:
         await asyncio.gather(*(c.close() for c in everyone))
     latencies, commands = [], 0
@@ -370,7 +397,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
         commands += len(sent)
         for seq, at in sent.items():
             latencies += [c.received_at[seq] - at for c in clients if seq in c.received_at]
-    result = summarise(workload, tables, commands, latencies, elapsed, cpu, own)
+    result = summarise(workload, tables, commands, latencies, elapsed, cpu, own, machine)
     result["gaps"] = sum(len(contiguous(c)) for c in everyone)
     result["rate_limited"] = sum(c.rate_limited for c in everyone)
     if workload == "mix":
@@ -381,7 +408,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
     return result
 
 
-def summarise(workload, tables, commands, latencies, elapsed, cpu, own, lost=0) -> dict:
+def summarise(workload, tables, commands, latencies, elapsed, cpu, own, machine, lost=0) -> dict:
     return {
         "workload": workload,
         "tables": tables,
@@ -393,6 +420,7 @@ def summarise(workload, tables, commands, latencies, elapsed, cpu, own, lost=0) 
         "cpu_ms_per_command": 1000 * cpu / commands if commands else None,
         "cpu_share": cpu / elapsed,
         "client_cpu_share": own / elapsed,  # the load generator's own (one Python process)
+        "machine_busy": machine,  # every core's, server, database, Redis and client together
         "lost": lost,
         "loadavg": os.getloadavg(),
     }
@@ -579,6 +607,7 @@ def one_line(r: dict) -> str:
         f"deliv={r['deliveries_per_s']:7.1f}/s p50/p95/p99={lat['p50'] or 0:.1f}/"
         f"{lat['p95'] or 0:.1f}/{lat['p99'] or 0:.1f} ms cpu={r['cpu_ms_per_command'] or 0:.2f} "
         f"ms/cmd ({100 * r['cpu_share']:.0f}%) client={100 * r['client_cpu_share']:.0f}% "
+        f"machine={100 * r['machine_busy']:.0f}% "
         f"load={r['loadavg'][0]:.2f}"
         + (f" gaps={r['gaps']}" if "gaps" in r else "")
         + (f" lost={r['lost']}" if r.get("lost") else "")
@@ -593,8 +622,8 @@ def markdown(results: dict) -> str:
         f"rate per socket: {results['rate_per_socket']}, {results['seconds_per_run']} s per run.",
         "",
         "| tables | workload | commands/s | relay/s | ratio | deliveries/s | p50 / p95 / p99 ms "
-        "| relay p50 / p99 ms | CPU ms/cmd (relay) | load avg |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| relay p50 / p99 ms | CPU ms/cmd (relay) | machine busy (relay) | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     runs = results["runs"]
     for tables in sorted({r["tables"] for r in runs}):
@@ -603,6 +632,7 @@ def markdown(results: dict) -> str:
         base_p50 = statistics.mean(r["latency_ms"]["p50"] for r in relays)
         base_p99 = statistics.mean(r["latency_ms"]["p99"] for r in relays)
         base_cpu = statistics.mean(r["cpu_ms_per_command"] for r in relays)
+        base_busy = statistics.mean(r["machine_busy"] for r in relays)
         for r in runs:
             if r["tables"] != tables or r["workload"] == "relay":
                 continue
@@ -612,7 +642,9 @@ def markdown(results: dict) -> str:
                 f"| {r['commands_per_s'] / base:.2f} | {r['deliveries_per_s']:.0f} "
                 f"| {lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} "
                 f"| {base_p50:.1f} / {base_p99:.1f} "
-                f"| {r['cpu_ms_per_command']:.2f} ({base_cpu:.2f}) | {r['loadavg'][0]:.2f} |"
+                f"| {r['cpu_ms_per_command']:.2f} ({base_cpu:.2f}) "
+                f"| {100 * r['machine_busy']:.0f}% ({100 * base_busy:.0f}%) "
+                f"| {r['loadavg'][0]:.2f} |"
             )
     if results["memory"]:
         game, relay = results["memory"]["game"], results["memory"]["relay"]

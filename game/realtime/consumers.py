@@ -533,8 +533,14 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             await self._resume(self.seq)
 
     async def _relay_view(self, message):
-        """The broadcast's view frame for this socket: the parts changed, if it asked for
-        them and its page holds the view just before the broadcast; else the whole view."""
+        """The broadcast's view frame for this socket: none if its page already holds a view
+        at least as recent (read afresh after a catch-up, at the game's seq of the moment);
+        the parts changed, if it asked for them and its page holds the view just before the
+        broadcast; else the whole view. (Without the first rule, a socket whose view was
+        read ahead of the broadcasts, as happens under load, would read the view afresh for
+        every broadcast, each read again ahead, and never get back to patches.)"""
+        if self.view_seq is not None and self.view_seq >= message["seq"]:
+            return
         view_text = None
         if self.view_patches and self.view_seq == message["seq_from"] - 1:
             view_text = message["views"].get(follow_key(self.viewer, patches=True))

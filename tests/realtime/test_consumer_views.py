@@ -370,3 +370,40 @@ async def test_a_patch_is_relayed_only_to_a_socket_whose_last_view_is_its_base(
     await layer.group_send(group, message(seq + 3, views))
     await patched.next("events")
     assert await patched.next("view") == patch
+
+
+async def test_a_view_read_ahead_of_the_broadcasts_is_not_sent_again_until_they_pass_it(
+    negotiating, sockets
+):
+    """Under load a socket that had to read its view afresh gets it at the game's seq of the
+    moment, ahead of the broadcasts still on their way: those send no view (the page holds a
+    newer one), and patches start again from the view it holds, without a read per
+    broadcast."""
+    from channels.layers import get_channel_layer
+
+    table = negotiating
+    patched = await sockets(table.code, token=table.seat("R1").token, query="views=2")
+    seq = patched.welcome["seq"]
+    layer = get_channel_layer()
+    sent, held = layer.group_send, []
+
+    async def hold(group, message):
+        held.append((group, message))
+
+    layer.group_send = hold
+    try:
+        await table.arun("chat", by="R2", channel="all", text="one")
+        await table.arun("chat", by="R2", channel="all", text="two")
+    finally:
+        layer.group_send = sent
+    (group, first), (_, second) = [(g, m) for g, m in held if m["type"] == "game.events"]
+    await sent(group, {**first, "views": {}})  # no view built for it: it reads its own
+    assert (await patched.next("events"))["seq"] == seq + 1
+    view = await patched.next("view")
+    assert "base" not in view and view["seq"] == seq + 2  # the game's seq: ahead
+    await sent(group, second)
+    assert (await patched.next("events"))["seq"] == seq + 2
+    assert "view" not in {frame["type"] for frame in await patched.drain(0.2)}
+    ack = await patched.ok("chat", channel="all", text="three")
+    patch = await patched.next("view")
+    assert (patch["base"], patch["seq"]) == (seq + 2, ack["seq"])
