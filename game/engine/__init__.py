@@ -20,9 +20,9 @@ from game.engine.state import (
     timer_position,
 )
 from game.engine.views import (
-    CHAT_STATE_KEYS,
     VIEW_PARTS,
     event_visible,
+    keys_read,
     shared_view,
     view,
     view_chat,
@@ -38,7 +38,6 @@ EVENT_KINDS = tuple(APPLIERS)
 SEAT_EVENT_KINDS = ("player_joined", "player_moved", "player_removed")
 
 __all__ = [
-    "CHAT_STATE_KEYS",
     "COMMAND_TYPES",
     "ERROR_CODES",
     "EVENT_KINDS",
@@ -59,6 +58,7 @@ __all__ = [
     "game_deadline",
     "game_status",
     "initial_state",
+    "keys_read",
     "play_game",
     "player_seat",
     "preview",

@@ -144,13 +144,24 @@ _VIEW_PART_BUILDERS = dict(VIEW_PARTS)
 
 def view_part(state: dict, viewer: dict, key: str) -> tuple[object, frozenset[str]]:
     """One part of shared_view(state, viewer) (a key of VIEW_PARTS) and the top-level keys
-    of the state it was built from. States are never changed, only replaced by new ones
-    that share what did not change: the part is the same for any state whose values at
-    those keys are the same objects (game.services.broadcast keeps parts on that basis)."""
+    of the state it was built from (keys_read)."""
+    return keys_read(_view_part, state, viewer, key)
+
+
+def _view_part(state: dict, viewer: dict, key: str):
+    kind, role = _viewer(state, viewer)
+    god = kind == "facilitator" or state["status"] == "ended"
+    return _VIEW_PART_BUILDERS[key](state, kind, role, god)
+
+
+def keys_read(build, state: dict, *args) -> tuple[object, frozenset[str]]:
+    """build(state, *args), and the top-level keys of the state it read. States are never
+    changed, only replaced by new ones that share what did not change: a function of the
+    state gives the same value for any state whose values at those keys are the same
+    objects (game.services.broadcast keeps view parts and the chat on that basis). `build`
+    may read the state only by key; anything else fails loudly instead of going unnoted."""
     read = _ReadKeys(state)
-    kind, role = _viewer(read, viewer)
-    god = kind == "facilitator" or read["status"] == "ended"
-    return _VIEW_PART_BUILDERS[key](read, kind, role, god), frozenset(read.keys_read)
+    return build(read, *args), frozenset(read.keys_read)
 
 
 class _ReadKeys:
@@ -173,10 +184,6 @@ class _ReadKeys:
     def __contains__(self, key):
         self.keys_read.add(key)
         return key in self._state
-
-
-# The state's keys that only chat changes: a view's other parts do not depend on them.
-CHAT_STATE_KEYS = frozenset({"chat", "chat_counts"})
 
 
 def view_chat(state: dict, viewer: dict) -> dict:

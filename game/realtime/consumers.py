@@ -589,8 +589,8 @@ def _views_asked(value) -> tuple[bool, bool]:
 
 
 def _query(scope) -> dict[str, str]:
-    """The socket URL's query: `seq` (resume after it), `views=1` (follow the whole view),
-    `watch` (the game's read-only key)."""
+    """The socket URL's query: `seq` (resume after it), `views=1` (follow the whole view) or
+    `views=2` (the parts changed), `watch` (the game's read-only key)."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     return {key: values[0] for key, values in query.items() if values}
 

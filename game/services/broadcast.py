@@ -88,14 +88,9 @@ def live_view_text(state: dict, viewer: dict, seq: int) -> str:
     four or five whole views' (up to 50 KiB each late in the bundled scenario's game;
     docs/performance.md rounds 6 and 7)."""
     parts = _view_parts(state)
-    members = ",".join(parts.members(viewer, viewer_key(viewer)))
-    chat = engine.view_chat(state, viewer)
-    messages = ",".join(parts.message_text(item) for item in chat["chat"])
-    # The view's members, then its chat, in one JSON object.
-    return (
-        f'{{"type":"view","seq":{int(seq)},"view":{{{members},'
-        f'"chat":[{messages}],"chat_count":{int(chat["chat_count"])}}}}}'
-    )
+    members = parts.members(viewer, viewer_key(viewer))
+    members.append(parts.chat_members(engine.view_chat(state, viewer)))
+    return f'{{"type":"view","seq":{int(seq)},"view":{{{",".join(members)}}}}}'
 
 
 def live_view_patch_text(previous: dict, state: dict, viewer: dict, base: int, seq: int) -> str:
@@ -106,17 +101,18 @@ def live_view_patch_text(previous: dict, state: dict, viewer: dict, base: int, s
     in `previous`, so the page's copy of it is exact."""
     parts = _view_parts(state)
     members = parts.members(viewer, viewer_key(viewer), since=previous)
-    if any(previous.get(k, _ABSENT) is not state.get(k, _ABSENT) for k in _CHAT_SOURCES):
-        chat = engine.view_chat(state, viewer)
-        messages = ",".join(parts.message_text(item) for item in chat["chat"])
-        members.append(f'"chat":[{messages}],"chat_count":{int(chat["chat_count"])}')
+    chat, read = engine.keys_read(engine.view_chat, state, viewer)
+    if not _same_sources(previous, ((k, state.get(k, _ABSENT)) for k in read)):
+        members.append(parts.chat_members(chat))
     return f'{{"type":"view","seq":{int(seq)},"base":{int(base)},"view":{{{",".join(members)}}}}}'
 
 
-# What a view's chat is built from (engine.view_chat): the messages, their counts, and who
-# may read them (the viewer's role in the scenario; everyone once the game has ended).
-_CHAT_SOURCES = (*sorted(engine.CHAT_STATE_KEYS), "status", "scenario")
 _ABSENT = object()  # a state key not there, as a part's source
+
+
+def _same_sources(state: dict, sources) -> bool:
+    """Does `state` hold the very same object at each (key, value) of `sources`?"""
+    return all(state.get(k, _ABSENT) is v for k, v in sources)
 
 
 class ViewParts:
@@ -153,15 +149,21 @@ class ViewParts:
             if name == "scenario" and not ended:
                 continue
             held = kept.get(name)
-            if held is None or any(state.get(k, _ABSENT) is not v for k, v in held[0]):
+            if held is None or not _same_sources(state, held[0]):
                 value, read = engine.view_part(state, viewer, name)
                 sources = tuple((k, state.get(k, _ABSENT)) for k in read)
                 held = kept[name] = (sources, dumps(value))
-            unchanged = since is not None and all(since.get(k, _ABSENT) is v for k, v in held[0])
+            unchanged = since is not None and _same_sources(since, held[0])
             if unchanged and (name != "scenario" or since["status"] == "ended"):
                 continue  # the page's copy, from the view of `since`, is this one
             members.append(f'"{name}":{held[1]}')
         return members
+
+    def chat_members(self, chat: dict) -> str:
+        """A view's `chat` and `chat_count` (engine.view_chat), as JSON object members; each
+        message's JSON encoded once."""
+        messages = ",".join(self.message_text(item) for item in chat["chat"])
+        return f'"chat":[{messages}],"chat_count":{int(chat["chat_count"])}'
 
     def message_text(self, item: dict) -> str:
         held = self.messages.get(id(item))

@@ -210,8 +210,7 @@ def write_if_current(
     keys it changed instead of the whole state (up to 34 KiB late in the bundled scenario's
     game, encoded by this process and parsed by PostgreSQL on every command)."""
     patch = state_patch(previous, game.state)
-    state = game.state if patch is None else patch
-    values = [*_game_values(game, status=status, deadline=deadline, state=state), game.pk]
+    values = [*_game_values(game, status=status, deadline=deadline, state=patch), game.pk]
     values += [_prepare(Game, "last_seq")(version[0]), _prepare(Game, "updated_at")(version[1])]
     connection.ensure_connection()
     pg = connection.connection
