@@ -16,9 +16,10 @@ else). For each table count, these runs are interleaved on that same server:
   bundled coalition-2022 scenario; the 6 player sockets send chat commands the same way;
 - `mix`: the same tables playing whole games: one bot per role plays with the engine's
   bot_plan (reveals, offers, answers, drafts, locks), the facilitator advances every phase;
-  the other player sockets (and the facilitator) follow the view as pages do (`views=2`:
-  whole once, then the parts changed), and so do the bots: each plays from the view pushed
-  after each broadcast, as a page would, rather than asking for a snapshot every turn;
+  the other player sockets (and the facilitator) follow the view as pages do (`views=3`:
+  whole once, then the parts changed, inside each events frame), and so do the bots: each
+  plays from the view pushed with each broadcast, as a page would, rather than asking for a
+  snapshot every turn;
 - `relay` again (the baseline is the mean of the two relay runs around the game runs).
 
 Reported per run: commands/s (relay: broadcasts/s), deliveries/s, the latency from sending a

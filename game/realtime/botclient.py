@@ -7,9 +7,9 @@ It speaks protocol v1 exactly as a browser tab does (see game/realtime/consumers
 - keeps a complete, ordered log of the events it was sent, each exactly once, and checks
   that every `events` frame continues where the previous one ended. A frame that skips
   seqs is a *gap*: it is recorded in `gaps` and healed by sending `resume`;
-- keeps its view fresh as a browser tab does, from the `view` frames the server sends after
-  each broadcast (`views=True`: the parts changed, put in place of its own), or by asking
-  for a snapshot with `sync` before each turn.
+- keeps its view fresh as a browser tab does, from the view the server sends with each
+  broadcast (`views=True`: the parts changed, put in place of its own, inside the `events`
+  frame), or by asking for a snapshot with `sync` before each turn.
   A snapshot newer than the event log does not move the log's cursor: the client asks for
   the skipped events with `resume`, so the log stays complete (this back-fill is expected
   and is not counted as a gap);
@@ -358,6 +358,8 @@ class BotClient:
                 self._welcome.set_result(frame)
         elif kind == "events":
             await self._on_events(frame)
+            if "view" in frame:  # views=3: the view frame at the events' seq rides inside
+                await self._on_view(frame["view"])
         elif kind == "snapshot":
             await self._on_snapshot(frame)
         elif kind == "view":  # pushed to a socket that follows views: see _on_view
@@ -466,10 +468,10 @@ class BotClient:
 
 
 def with_views(url: str) -> str:
-    """The socket URL asking the server to push the view after each broadcast: whole the
-    first time, then the parts that changed (`views=2`)."""
+    """The socket URL asking the server to push the view with each broadcast: whole the
+    first time, then the parts that changed, inside the `events` frame (`views=3`)."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "views"] + [("views", "2")]
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "views"] + [("views", "3")]
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 

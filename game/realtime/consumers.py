@@ -25,6 +25,10 @@ from game.realtime.watch import broadcast_received, socket_unwatch, socket_watch
 from game.services import Actor, CommandRefused
 from game.services import limits as limit_rules
 from game.services.broadcast import (
+    VIEWS_IN_EVENTS,
+    VIEWS_NONE,
+    VIEWS_PATCHES,
+    VIEWS_WHOLE,
     follow_key,
     game_group,
     viewer_key,
@@ -52,15 +56,15 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     seq: int = 0
     # Set once the server has closed the socket: frames still in flight are ignored.
     closing: bool = False
-    # A page that renders the view asks for the fresh view after every change (?views=1),
-    # or for the parts of it that changed (?views=2: view_patches).
-    follows_views: bool = False
-    view_patches: bool = False
+    # How the page follows the view (?views=N, broadcast.VIEWS_*): not at all (0); the whole
+    # fresh view after every change (1); the parts of it that changed (2), in a `view` frame,
+    # or (3) inside the change's `events` frame.
+    views: int = VIEWS_NONE
     # The seq of the last view sent on this socket (welcome, snapshot or view frame): the
     # view the page holds, which a patch must start from. None: not known (a resume).
     view_seq: int | None = None
-    # (game id, viewer, patches) counted as a view follower
-    counted_as: tuple[int, dict, bool] | None = None
+    # (game id, viewer, views) counted as a view follower
+    counted_as: tuple[int, dict, int] | None = None
 
     async def connect(self):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
@@ -92,7 +96,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             )
             return
         query = _query(self.scope)
-        self.follows_views, self.view_patches = _views_asked(query.get("views"))
+        self.views = _views_asked(query.get("views"))
         actor = await database_sync_to_async(actor_from_scope)(
             self.scope, self.game, watch_key=query.get("watch")
         )
@@ -291,8 +295,8 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         last_seq = frame.get("last_seq")
         if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
             last_seq = None
-        if "views" in frame:  # else as the URL asked (?views=1 or 2)
-            self.follows_views, self.view_patches = _views_asked(frame["views"])
+        if "views" in frame:  # else as the URL asked (?views=N)
+            self.views = _views_asked(frame["views"])
         await self._start(actor, last_seq=last_seq)
 
     async def _dispatch(self, frame: dict):
@@ -411,14 +415,14 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         """Set who this socket is; a socket that follows whole views is counted for its
         viewer, so that commits build the views somebody follows (broadcast.build_views)."""
         self.actor, self.viewer = actor, actor.viewer()
-        self._count_as_follower(self.viewer if self.follows_views else None)
+        self._count_as_follower(self.viewer if self.views else None)
 
     def _count_as_follower(self, viewer: dict | None) -> None:
         if self.counted_as is not None:
             views_unfollow(*self.counted_as)
             self.counted_as = None
         if viewer is not None:
-            self.counted_as = (self.game_id, viewer, self.view_patches)
+            self.counted_as = (self.game_id, viewer, self.views)
             views_follow(*self.counted_as)
 
     def _identity(self) -> dict:
@@ -494,7 +498,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     async def _send_view(self):
         """The whole fresh view, for a page that renders it (never rebuilt by the client)."""
-        if self.follows_views:
+        if self.views:
             seq, frame_text = await database_sync_to_async(selectors.game_live_view)(
                 game_id=self.game_id, viewer=self.viewer
             )
@@ -521,9 +525,14 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         frame_text = message["frames"].get(viewer_key(self.viewer))
         if frame_text is not None and message["seq_from"] == self.seq + 1:
             self.seq = message["seq"]
-            await self.send(text_data=frame_text)
-            if self.follows_views:
-                await self._relay_view(message)
+            carried = self._events_with_view(message)
+            if carried is not None:
+                self.view_seq = message["seq"]
+                await self.send(text_data=carried)
+            else:
+                await self.send(text_data=frame_text)
+                if self.views:
+                    await self._relay_view(message)
             if self.actor.player_id is not None and self.actor.player_id in message["players"]:
                 # A moved player sees the game anew; a removed one is let go.
                 await self._send_snapshot(only_if_reseated=True)
@@ -531,6 +540,13 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             # A broadcast was lost or overtaken by a later one: re-read the gap from the log
             # (a snapshot instead if the gap holds this player's own move or removal).
             await self._resume(self.seq)
+
+    def _events_with_view(self, message) -> str | None:
+        """For a socket of ?views=3 whose page holds the view just before the broadcast: the
+        broadcast's events frame carrying the view's parts changed, if it was built."""
+        if self.views == VIEWS_IN_EVENTS and self.view_seq == message["seq_from"] - 1:
+            return message["views"].get(follow_key(self.viewer, VIEWS_IN_EVENTS))
+        return None
 
     async def _relay_view(self, message):
         """The broadcast's view frame for this socket: none if its page already holds a view
@@ -542,8 +558,8 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         if self.view_seq is not None and self.view_seq >= message["seq"]:
             return
         view_text = None
-        if self.view_patches and self.view_seq == message["seq_from"] - 1:
-            view_text = message["views"].get(follow_key(self.viewer, patches=True))
+        if self.views >= VIEWS_PATCHES and self.view_seq == message["seq_from"] - 1:
+            view_text = message["views"].get(follow_key(self.viewer, VIEWS_PATCHES))
         if view_text is None:
             view_text = message["views"].get(viewer_key(self.viewer))
         if view_text is None:  # built only for the followers its process knew of: read it
@@ -581,16 +597,20 @@ def _advance_state(game_id: int, message: dict) -> None:
         logger.exception("Advancing the state of game %s from a broadcast failed", game_id)
 
 
-def _views_asked(value) -> tuple[bool, bool]:
-    """(follows views, as patches) from `views` in the URL ("1", "2") or the hello (true, 2)."""
-    if value in ("2", 2) and not isinstance(value, bool):
-        return True, True
-    return value == "1" or value is True, False
+def _views_asked(value) -> int:
+    """How the page follows the view (broadcast.VIEWS_*), from `views` in the URL ("1" to
+    "3") or the hello (true, 1 to 3); anything else: not at all."""
+    if value is True:
+        return VIEWS_WHOLE
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return {"1": VIEWS_WHOLE, "2": VIEWS_PATCHES, "3": VIEWS_IN_EVENTS}.get(value, VIEWS_NONE)
 
 
 def _query(scope) -> dict[str, str]:
-    """The socket URL's query: `seq` (resume after it), `views=1` (follow the whole view) or
-    `views=2` (the parts changed), `watch` (the game's read-only key)."""
+    """The socket URL's query: `seq` (resume after it), `views=1` (follow the whole view),
+    `views=2` (the parts changed) or `views=3` (those inside the events frame), `watch` (the
+    game's read-only key)."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     return {key: values[0] for key, values in query.items() if values}
 

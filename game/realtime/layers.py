@@ -113,7 +113,17 @@ class TolerantRedisPubSubChannelLayer(RedisPubSubChannelLayer):
       go for certain (`release`, called by the consumer);
     - the receive loop survives every error (upstream's ends for good on a timeout) and the
       outage is logged once when it starts and once when it ends, not every second.
+
+    And a group message is decoded once per process, not once per member socket (upstream
+    queues the bytes for each member, whose receive decodes them: seven times per broadcast
+    for a table of seven). The members then share the one message, which consumers only
+    read, as with the in-memory layer.
     """
+
+    def deserialize(self, message):
+        if isinstance(message, Decoded):
+            return message.message
+        return super().deserialize(message)
 
     def _get_layer(self):
         loop = asyncio.get_running_loop()
@@ -185,10 +195,30 @@ class TolerantLoopLayer(RedisPubSubLoopLayer):
             await shard.publish(group_channel, data)
         except REDIS_DOWN as error:
             shard.went_down(error)
-            for channel in self.groups.get(group_channel, ()):
-                queue = self.channels.get(channel)
-                if queue is not None:
-                    queue.put_nowait(data)
+            _put_for_members(self, self.groups.get(group_channel, ()), data)
+
+
+class Decoded:
+    """A message already decoded, queued for a consumer of this process as it is."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: dict):
+        self.message = message
+
+
+def _put_for_members(layer: TolerantLoopLayer, members, data: bytes) -> None:
+    """Queue a group message for its members on this process, decoded once for them all."""
+    queues = [layer.channels[name] for name in members if name in layer.channels]
+    if not queues:
+        return
+    try:
+        decoded = Decoded(layer.channel_layer.deserialize(data))
+    except Exception:  # not one of ours (another serializer, a stray PUBLISH): let it be
+        logger.exception("A group message could not be decoded; it was not delivered")
+        return
+    for queue in queues:
+        queue.put_nowait(decoded)
 
 
 class TolerantShard(RedisSingleShardConnection):
@@ -296,6 +326,19 @@ class TolerantShard(RedisSingleShardConnection):
                 await self._pubsub.unsubscribe(channel)
                 self._unreleased.discard(channel)
 
+    def _receive(self, message) -> None:
+        """Queue a message from Redis for its channel, or for each member of its group."""
+        if message is None:
+            return
+        name, data = message["channel"], message["data"]
+        if isinstance(name, bytes):
+            name = name.decode()
+        layer = self.channel_layer
+        if name in layer.channels:
+            layer.channels[name].put_nowait(data)
+        elif name in layer.groups:
+            _put_for_members(layer, layer.groups[name], data)
+
     async def _do_receiving(self):
         while True:
             try:
@@ -306,7 +349,7 @@ class TolerantShard(RedisSingleShardConnection):
                         ignore_subscribe_messages=True, timeout=0.1
                     )
                     self.came_back()
-                    self._receive_message(message)
+                    self._receive(message)
                 else:
                     await asyncio.sleep(0.1)
             except (asyncio.CancelledError, GeneratorExit):

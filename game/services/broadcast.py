@@ -221,23 +221,40 @@ def build_views(
     seq: int,
     game_id: int,
     previous: tuple[int, dict] | None = None,
+    frames: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Per follow key, the `view` frame at `seq` for sockets that follow the view, only for
-    those somebody follows (views_followed): under the viewer key, the whole view; under its
-    patch key (follow_key), given `previous` (the seq and state just before the commit), the
-    parts changed since (live_view_patch_text). A follower that finds no frame for it in a
-    broadcast reads the whole view itself (game.realtime.consumers)."""
+    """Per follow key (follow_key), the frame at `seq` for sockets that follow the view, only
+    for those somebody follows (views_followed): under VIEWS_WHOLE's key, the whole view;
+    given `previous` (the seq and state just before the commit), under VIEWS_PATCHES' key the
+    parts changed since (live_view_patch_text), and under VIEWS_IN_EVENTS' key the viewer's
+    `events` frame (from `frames`, build_frames) carrying that patch as its `view`. A follower
+    that finds no frame for it in a broadcast reads the whole view itself
+    (game.realtime.consumers)."""
     followed = views_followed(game_id)
     views = {}
     for viewer in all_viewers(snapshot):
         key = viewer_key(viewer)
         if followed is None or key in followed:
             views[key] = live_view_text(state, viewer, seq)
-        patch_key = follow_key(viewer, patches=True)
-        if previous is not None and (followed is None or patch_key in followed):
+        if previous is None:
+            continue
+        patch_key = follow_key(viewer, VIEWS_PATCHES)
+        carried_key = follow_key(viewer, VIEWS_IN_EVENTS)
+        patch = followed is None or patch_key in followed
+        carried = frames is not None and (followed is None or carried_key in followed)
+        if patch or carried:
             base, before = previous
-            views[patch_key] = live_view_patch_text(before, state, viewer, base, seq)
+            patch_text = live_view_patch_text(before, state, viewer, base, seq)
+            if patch:
+                views[patch_key] = patch_text
+            if carried:
+                views[carried_key] = events_with_view(frames[key], patch_text)
     return views
+
+
+def events_with_view(events_text: str, view_text: str) -> str:
+    """An `events` frame's text with the `view` frame at its seq inside, as `view`."""
+    return f'{events_text[:-1]},"view":{view_text}}}'
 
 
 # This process's sockets that follow whole views: game id -> viewer key -> how many.
@@ -265,25 +282,28 @@ def views_followed(game_id: int) -> set[str] | None:
     return reading[1].get(game_id, frozenset()).union(local)
 
 
-# A follower of `?views=2` (patches) is counted under its viewer key with this suffix.
-PATCHES = "+patches"
+# How a socket follows its viewer's view (?views=N, docs/protocol.md): not at all; the whole
+# view after each change; the parts changed, in a `view` frame with `base`; those parts inside
+# the change's `events` frame (one frame per socket per change).
+VIEWS_NONE, VIEWS_WHOLE, VIEWS_PATCHES, VIEWS_IN_EVENTS = 0, 1, 2, 3
+_FOLLOW_SUFFIX = {VIEWS_WHOLE: "", VIEWS_PATCHES: "+patches", VIEWS_IN_EVENTS: "+events"}
 
 
-def follow_key(viewer: dict, *, patches: bool = False) -> str:
-    """Under which key a follower of `viewer`'s view is counted, and its frame found in a
-    broadcast: the viewer key for whole views, with PATCHES for the parts changed."""
-    return viewer_key(viewer) + (PATCHES if patches else "")
+def follow_key(viewer: dict, views: int = VIEWS_WHOLE) -> str:
+    """Under which key a follower of `viewer`'s view in mode `views` is counted, and its
+    frame found in a broadcast: the viewer key with the mode's suffix."""
+    return viewer_key(viewer) + _FOLLOW_SUFFIX[views]
 
 
-def views_follow(game_id: int, viewer: dict, patches: bool = False) -> None:
-    view_followers.setdefault(game_id, Counter())[follow_key(viewer, patches=patches)] += 1
+def views_follow(game_id: int, viewer: dict, views: int = VIEWS_WHOLE) -> None:
+    view_followers.setdefault(game_id, Counter())[follow_key(viewer, views)] += 1
 
 
-def views_unfollow(game_id: int, viewer: dict, patches: bool = False) -> None:
+def views_unfollow(game_id: int, viewer: dict, views: int = VIEWS_WHOLE) -> None:
     followers = view_followers.get(game_id)
     if followers is None:
         return
-    key = follow_key(viewer, patches=patches)
+    key = follow_key(viewer, views)
     followers[key] -= 1
     if followers[key] <= 0:
         del followers[key]

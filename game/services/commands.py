@@ -205,7 +205,12 @@ def _frames_and_views(
     scenario = game.state["scenario"]  # the game's snapshot
     frames = build_frames(snapshot=scenario, state=game.state, events=stored)
     views = build_views(
-        snapshot=scenario, state=game.state, seq=game.last_seq, game_id=game.pk, previous=previous
+        snapshot=scenario,
+        state=game.state,
+        seq=game.last_seq,
+        game_id=game.pk,
+        previous=previous,
+        frames=frames,
     )
     return frames, views
 

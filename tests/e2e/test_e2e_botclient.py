@@ -157,7 +157,7 @@ async def test_following_views_a_turn_waits_for_the_view_of_its_last_command_and
         await client.play()
 
     client = await run(server, body, views=True)
-    assert server.paths == ["/?lang=en&views=2"]
+    assert server.paths == ["/?lang=en&views=3"]
     assert "sync" not in [m["type"] for m in server.received]
     # The pushed view leaves the scenario out: the welcome's is kept.
     assert planned == [{"status": "running", "phase": "two", "scenario": scenario}]
@@ -179,3 +179,21 @@ async def test_a_view_patch_is_put_in_place_only_on_the_view_it_starts_from():
     assert client.view == {"status": "running", "phase": "two", "offers": []}
     assert client.view_seq == 3
     assert contiguous(client) == ["view patch from 4, view at 3"]
+
+
+async def test_a_view_patch_inside_an_events_frame_is_put_in_place_after_its_events():
+    server = FakeServer(log=2, view={"status": "running", "phase": "one", "offers": []})
+    carried = [
+        {**frame(3, 3, 3), "view": {"type": "view", "seq": 3, "base": 2, "view": {"phase": "two"}}},
+        {**frame(4, 4, 4), "view": {"type": "view", "seq": 4, "base": 9, "view": {"offers": [1]}}},
+    ]
+    server.script.append(lambda m: [*carried, {"type": "pong", "id": m["id"]}])
+
+    async def body(client):
+        await client.send_raw({"type": "ping"})
+
+    client = await run(server, body, views=True)
+    assert [e["seq"] for e in client.events] == [3, 4]
+    assert client.view == {"status": "running", "phase": "two", "offers": []}
+    assert client.view_seq == 3
+    assert contiguous(client) == ["view patch from 9, view at 3"]

@@ -33,10 +33,10 @@ function connected() {
   return { store, socket, ws };
 }
 
-test("the socket URL asks for views (then their changed parts), and for a resume once a seq is known", () => {
-  assert.equal(socketUrl(location, "ABC234"), "wss://games.example.org/ws/games/ABC234/?views=2");
-  assert.equal(socketUrl(location, "ABC234", { seq: 41 }), "wss://games.example.org/ws/games/ABC234/?views=2&seq=41");
-  assert.equal(socketUrl({ protocol: "http:", host: "h:8000" }, "X", { watch: "k" }), "ws://h:8000/ws/games/X/?views=2&watch=k");
+test("the socket URL asks for views (then their changed parts, inside the events frames), and for a resume once a seq is known", () => {
+  assert.equal(socketUrl(location, "ABC234"), "wss://games.example.org/ws/games/ABC234/?views=3");
+  assert.equal(socketUrl(location, "ABC234", { seq: 41 }), "wss://games.example.org/ws/games/ABC234/?views=3&seq=41");
+  assert.equal(socketUrl({ protocol: "http:", host: "h:8000" }, "X", { watch: "k" }), "ws://h:8000/ws/games/X/?views=3&watch=k");
 });
 
 test("a view patch that does not start from the page's view is not applied: a snapshot is asked for", () => {

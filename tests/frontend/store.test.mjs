@@ -91,3 +91,18 @@ test("a view patch replaces only the parts it carries, if it starts from the pag
   assert.equal(whole.viewStale, false);
   assert.equal(whole.view.phase, "decision");
 });
+
+test("an events frame carrying its view patch files the events and applies the patch", () => {
+  let state = reduce(initialState(), welcome);
+  const view = { type: "view", seq: 6, base: 5, view: { status: "running" } };
+  state = reduce(state, { type: "events", seq_from: 6, seq: 6, events: [chat(6, "hi")], view });
+  assert.equal(state.seq, 6);
+  assert.deepEqual(state.chat.map((item) => item.data.text), ["hi"]);
+  assert.deepEqual(state.view, { status: "running", scenario: { title: "T" } });
+  assert.equal(state.viewSeq, 6);
+  const late = { type: "view", seq: 8, base: 7, view: { status: "ended" } };
+  const stale = reduce(state, { type: "events", seq_from: 7, seq: 8, events: [], view: late });
+  assert.equal(stale.seq, 8);
+  assert.equal(stale.view.status, "running", "a patch from a view the page does not hold is not applied");
+  assert.equal(stale.viewStale, true);
+});

@@ -393,6 +393,34 @@ def test_a_command_rebuilds_only_the_view_parts_it_changed(monkeypatch):
     assert not any("text" in value for value in encoded)  # the messages' JSON is kept
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_view_in_events_is_the_viewers_events_frame_carrying_its_patch(monkeypatch):
+    """build_views builds, for a viewer followed with ?views=3 only, exactly that viewer's
+    `events` frame with the `view` frame of the parts changed inside, and nothing else."""
+    table = _seated_table()
+    table.advance_to(1, "negotiation")
+    previous = _held_state(table)
+    result = table.run("offer_propose", "A", to=["B"], terms=[term("A", "s", ">=", 55)])
+    seq, state = _held_state(table)
+    viewer = {"kind": "player", "role": "B"}
+    key = broadcast.follow_key(viewer, broadcast.VIEWS_IN_EVENTS)
+    monkeypatch.setattr(broadcast, "views_followed", lambda game_id: {key})
+    frames = broadcast.build_frames(snapshot=state["scenario"], state=state, events=result.events)
+    views = broadcast.build_views(
+        snapshot=state["scenario"],
+        state=state,
+        seq=seq,
+        game_id=table.game_id,
+        previous=previous,
+        frames=frames,
+    )
+    assert list(views) == ["role:B+events"]
+    patch = broadcast.live_view_patch_text(previous[1], state, viewer, previous[0], seq)
+    carried = json.loads(views[key])
+    assert carried == {**json.loads(frames["role:B"]), "view": json.loads(patch)}
+    assert carried["view"]["base"] == previous[0] and set(carried["view"]["view"]) == {"offers"}
+
+
 @pytest.mark.parametrize("strategy", ["open", "guarded", "secretive"])
 def test_view_frames_from_kept_parts_equal_the_engines_views_along_whole_games(strategy):
     """Every state of a whole game of the bundled scenario (bots of one strategy, a chat

@@ -298,16 +298,10 @@ async def test_a_socket_that_follows_view_patches_gets_the_parts_changed_since_i
     assert patch["view"]["chat"][-1]["text"] == "only the chat changes"
 
 
-async def test_a_patch_follower_whose_view_is_not_the_base_gets_the_whole_view(
-    negotiating, sockets
-):
-    """A broadcast lost on the way: the socket catches up from the log and is sent the whole
-    view, never a patch against a view its page does not hold; patches then resume."""
+async def two_chats_the_first_lost(table):
+    """Two chat messages by R2 whose first broadcast is lost on the way (their results)."""
     from channels.layers import get_channel_layer
 
-    table = negotiating
-    patched = await sockets(table.code, token=table.seat("R1").token, hello_extra={"views": 2})
-    welcome_seq = patched.welcome["seq"]
     layer = get_channel_layer()
     sent = layer.group_send
     dropped = []
@@ -325,6 +319,18 @@ async def test_a_patch_follower_whose_view_is_not_the_base_gets_the_whole_view(
     finally:
         layer.group_send = sent
     assert dropped == [lost.seq]
+    return lost, after
+
+
+async def test_a_patch_follower_whose_view_is_not_the_base_gets_the_whole_view(
+    negotiating, sockets
+):
+    """A broadcast lost on the way: the socket catches up from the log and is sent the whole
+    view, never a patch against a view its page does not hold; patches then resume."""
+    table = negotiating
+    patched = await sockets(table.code, token=table.seat("R1").token, hello_extra={"views": 2})
+    welcome_seq = patched.welcome["seq"]
+    _, after = await two_chats_the_first_lost(table)
     missed = await patched.next("events")
     assert missed["seq_from"] == welcome_seq + 1
     view = await patched.next("view")
@@ -370,6 +376,63 @@ async def test_a_patch_is_relayed_only_to_a_socket_whose_last_view_is_its_base(
     await layer.group_send(group, message(seq + 3, views))
     await patched.next("events")
     assert await patched.next("view") == patch
+
+
+async def test_a_socket_that_follows_views_in_events_gets_one_frame_per_change(
+    negotiating, sockets
+):
+    """?views=3: each change reaches the socket as one `events` frame whose `view` is the
+    very patch a ?views=2 socket of the same viewer gets as a frame of its own; no separate
+    view frame follows."""
+    table = negotiating
+    carried = await sockets(table.code, token=table.seat("R1").token, query="views=3")
+    patched = await sockets(table.code, token=table.seat("R1").token, hello_extra={"views": 2})
+    view_seq = carried.welcome["seq"]
+    ack = await carried.ok("offer_propose", to=["R2"], terms=[term("R1", "aid_R1", ">=", 4)])
+    frame = await carried.next("events")
+    assert [event["kind"] for event in frame["events"]] == ["offer_proposed"]
+    assert frame["view"] == await patched.next("view")
+    assert (frame["view"]["seq"], frame["view"]["base"]) == (ack["seq"], view_seq)
+    assert set(frame["view"]["view"]) == {"offers"}
+
+    ack = await carried.ok("chat", channel="all", text="only the chat changes")
+    frame = await carried.next("events")
+    assert (frame["view"]["seq"], frame["view"]["base"]) == (ack["seq"], ack["seq"] - 1)
+    assert set(frame["view"]["view"]) == {"chat", "chat_count"}
+    assert "view" not in {frame["type"] for frame in await carried.drain(0.1)}
+
+
+async def test_a_views_in_events_follower_whose_view_is_not_the_base_gets_the_whole_view(
+    negotiating, sockets
+):
+    """?views=3 after a lost broadcast: the events from the log, then the whole view as a
+    frame of its own; the next change carries its patch again. A broadcast without the
+    socket's frame (built before its process knew of it) sends the events and the view read
+    afresh."""
+    from channels.layers import get_channel_layer
+
+    from game.services.broadcast import game_group
+
+    table = negotiating
+    carried = await sockets(table.code, token=table.seat("R1").token, hello_extra={"views": 3})
+    welcome_seq = carried.welcome["seq"]
+    _, after = await two_chats_the_first_lost(table)
+    missed = await carried.next("events")
+    assert missed["seq_from"] == welcome_seq + 1 and "view" not in missed
+    view = await carried.next("view")
+    assert "base" not in view and view["seq"] == after.seq
+    assert [m["text"] for m in view["view"]["chat"]][-2:] == ["lost on the way", "arrives"]
+    ack = await carried.ok("chat", channel="all", text="patches again")
+    frame = await carried.next("events")
+    assert (frame["view"]["base"], frame["view"]["seq"]) == (after.seq, ack["seq"])
+
+    seq = ack["seq"]
+    bare = {"type": "events", "seq_from": seq + 1, "seq": seq + 1, "events": []}
+    message = {"type": "game.events", "seq_from": seq + 1, "seq": seq + 1, "players": [],
+               "frames": {"role:R1": json.dumps(bare)}, "views": {}}  # fmt: skip
+    await get_channel_layer().group_send(game_group(table.game.pk), message)
+    assert await carried.next("events") == bare
+    assert (await carried.next("view"))["seq"] == seq  # read: nothing later was committed
 
 
 async def test_a_view_read_ahead_of_the_broadcasts_is_not_sent_again_until_they_pass_it(

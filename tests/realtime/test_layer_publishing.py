@@ -66,6 +66,41 @@ async def test_received_messages_are_not_formatted_for_a_debug_line(private_redi
         await receiver.flush()
 
 
+async def test_a_group_message_is_decoded_once_for_all_members_of_a_process(
+    private_redis, monkeypatch
+):
+    """Seven sockets of one table in one process: each broadcast is decoded once for them
+    all (upstream decoded it in each member's receive), and each member receives it whole.
+    A message that cannot be decoded is logged and dropped; the next one arrives."""
+    sender, receiver = layer_on(private_redis), layer_on(private_redis)
+    decoded = []
+    deserialize = receiver._serializer.deserialize
+    monkeypatch.setattr(
+        receiver._serializer, "deserialize", lambda data: decoded.append(1) or deserialize(data)
+    )
+    try:
+        members = [await receiver.new_channel() for _ in range(7)]
+        for channel in members:
+            await receiver.group_add("table", channel)
+        await asyncio.sleep(0.2)
+        for n in range(3):
+            await sender.group_send("table", {"type": "n", "n": n, "frames": {"a": "x" * 5000}})
+        for channel in members:
+            received = [await receiver.receive(channel) for _ in range(3)]
+            assert [message["n"] for message in received] == [0, 1, 2]
+            assert received[0]["frames"] == {"a": "x" * 5000}
+        assert len(decoded) == 3
+
+        shard = sender._get_layer()._shards[0]
+        shard._ensure_redis()
+        await shard._redis.publish(receiver._get_group_channel_name("table"), b"not msgpack")
+        await sender.group_send("table", {"type": "n", "n": 3})
+        assert (await receiver.receive(members[0]))["n"] == 3
+    finally:
+        await sender.flush()
+        await receiver.flush()
+
+
 async def test_a_failed_round_trip_fails_only_its_own_messages(private_redis):
     """Redis stopped: the messages waiting fail (the layer then delivers to this process's
     own members); once Redis is back, the next ones are published as before."""

@@ -212,8 +212,9 @@ async def test_every_frame_of_a_played_game_matches_the_schema(
     spec, table, sockets, staff_cookie, frame_recorder
 ):
     facilitator = await sockets(table.code, cookie=staff_cookie)
-    r1 = await sockets(table.code, token=table.seat("R1").token)
-    r2 = await sockets(table.code, token=table.seat("R2").token)
+    # Every way of following views: patches (R1), patches inside events (R2), whole (R3).
+    r1 = await sockets(table.code, token=table.seat("R1").token, query="views=2")
+    r2 = await sockets(table.code, token=table.seat("R2").token, hello_extra={"views": 3})
     r3 = await sockets(table.code, token=table.seat("R3").token, hello_extra={"views": True})
     watch_key = await database_sync_to_async(
         lambda: table.game.__class__.objects.get(pk=table.game.pk).watch_key
@@ -315,6 +316,9 @@ async def test_every_frame_of_a_played_game_matches_the_schema(
 
     received_types = {frame["type"] for frame in frame_recorder.received}
     assert received_types == set(protocol.SERVER_TYPES)
+    views = [frame for frame in frame_recorder.received if frame["type"] == "view"]
+    assert any("base" in frame for frame in views) and any("base" not in f for f in views)
+    assert any(frame["type"] == "events" and "view" in frame for frame in frame_recorder.received)
     sent_types = {frame["type"] for frame in frame_recorder.sent}
     assert sent_types == set(CLIENT_COMMANDS) - {"player_join"} | set(protocol.SESSION_TYPES)
     kinds = {

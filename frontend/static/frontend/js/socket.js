@@ -22,8 +22,9 @@ export function backoffSeconds(attempt, random = Math.random) {
 
 export function socketUrl(location, code, { seq = 0, watch = null } = {}) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  // The view after every change: whole the first time, then the parts that changed.
-  const params = new URLSearchParams({ views: "2" });
+  // The view with every change: whole the first time, then the parts that changed, inside
+  // the change's events frame.
+  const params = new URLSearchParams({ views: "3" });
   if (seq > 0) params.set("seq", String(seq));
   if (watch) params.set("watch", watch);
   return `${scheme}//${location.host}/ws/games/${encodeURIComponent(code)}/?${params}`;

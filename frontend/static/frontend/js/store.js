@@ -36,6 +36,21 @@ const NOTICE_KINDS = new Set([
   "game_ended",
 ]);
 
+// An `events` frame filed: its seq, and its events into the chat, the log and the notices.
+function fileEvents(state, frame) {
+  if (frame.seq <= state.seq) return state;
+  const events = frame.events || [];
+  const chat = events.filter((event) => event.kind === "chat_posted");
+  const notices = events.filter((event) => NOTICE_KINDS.has(event.kind));
+  return {
+    ...state,
+    seq: frame.seq,
+    chat: chat.length ? mergeBySeq(state.chat, chat) : state.chat,
+    log: events.length ? mergeBySeq(state.log, events).slice(-LOG_KEEP) : state.log,
+    notices: notices.length ? [...state.notices, ...notices].slice(-5) : state.notices,
+  };
+}
+
 export function reduce(state, frame) {
   switch (frame.type) {
     case "welcome":
@@ -71,17 +86,9 @@ export function reduce(state, frame) {
       return { ...state, view: { ...frame.view, scenario }, viewSeq: frame.seq, viewStale: false };
     }
     case "events": {
-      if (frame.seq <= state.seq) return state;
-      const events = frame.events || [];
-      const chat = events.filter((event) => event.kind === "chat_posted");
-      const notices = events.filter((event) => NOTICE_KINDS.has(event.kind));
-      return {
-        ...state,
-        seq: frame.seq,
-        chat: chat.length ? mergeBySeq(state.chat, chat) : state.chat,
-        log: events.length ? mergeBySeq(state.log, events).slice(-LOG_KEEP) : state.log,
-        notices: notices.length ? [...state.notices, ...notices].slice(-5) : state.notices,
-      };
+      // With ?views=3 the view frame at the events' seq rides inside, as `view`.
+      const next = fileEvents(state, frame);
+      return frame.view ? reduce(next, frame.view) : next;
     }
     case "history":
       if (frame.kinds === "chat") {
