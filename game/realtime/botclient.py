@@ -270,14 +270,16 @@ class BotClient:
     def plan(self) -> list[dict]:
         return bot_plan(self.view, self.role, seed=self.seed) if self.view else []
 
-    async def play(self) -> PlayResult:
+    async def play(self, *, after: int = 0) -> PlayResult:
         """One turn: refresh the view, ask the bot what to do, send it, collect the answers.
 
-        Following views, the view is fresh once it covers every event received and every
-        command of ours accepted; otherwise a snapshot is asked for."""
+        Following views, the view is fresh once it covers every event received, every
+        command of ours accepted and the seq `after` (a change the caller knows of, such as
+        the facilitator's advance: a player sees the new phase before acting in it);
+        otherwise a snapshot is asked for."""
         if self.views:
             await self.wait_until(
-                lambda: (self.view_seq or 0) >= max(self.seq or 0, self.acked_seq),
+                lambda: (self.view_seq or 0) >= max(self.seq or 0, self.acked_seq, after),
                 timeout=self.answer_timeout,
                 what="a view covering our last command",
             )

@@ -197,3 +197,28 @@ async def test_a_view_patch_inside_an_events_frame_is_put_in_place_after_its_eve
     assert client.view == {"status": "running", "phase": "two", "offers": []}
     assert client.view_seq == 3
     assert contiguous(client) == ["view patch from 9, view at 3"]
+
+
+async def test_a_turn_after_a_known_seq_waits_for_the_view_that_shows_it():
+    """play(after=N): a change someone else made (the facilitator's advance, acked to it)
+    must be in the bot's view before the bot plans, even when its own log has not seen it."""
+    server = FakeServer(log=2, view={"status": "running", "phase": "one"})
+    advance = {
+        **frame(3, 3, 3),
+        "view": {"type": "view", "seq": 3, "base": 2, "view": {"phase": "two"}},
+    }
+    server.script.append(lambda m: [advance, {"type": "pong", "id": m["id"]}])
+    planned: list[dict] = []
+
+    async def body(client):
+        client.plan = lambda: planned.append(client.view) or []
+        client.answer_timeout = 0.3
+        with pytest.raises(TimeoutError):  # its view is at seq 2: no turn yet
+            await client.play(after=3)
+        assert planned == []
+        await client.send_raw({"type": "ping"})
+        client.answer_timeout = 5
+        await client.play(after=3)
+
+    await run(server, body, views=True)
+    assert planned == [{"status": "running", "phase": "two"}]
