@@ -20,12 +20,14 @@ from game.engine.state import (
     timer_position,
 )
 from game.engine.views import (
+    VIEW_ITEM_PARTS,
     VIEW_PARTS,
     event_visible,
     keys_read,
     shared_view,
     view,
     view_chat,
+    view_items_changed,
     view_part,
     visible_events,
 )
@@ -47,6 +49,7 @@ __all__ = [
     "SEAT_EVENT_KINDS",
     "SYSTEM_COMMAND_TYPES",
     "TIMED_PHASES",
+    "VIEW_ITEM_PARTS",
     "VIEW_PARTS",
     "RuleError",
     "apply",
@@ -69,6 +72,7 @@ __all__ = [
     "timer_position",
     "view",
     "view_chat",
+    "view_items_changed",
     "view_part",
     "visible_events",
 ]

@@ -142,6 +142,28 @@ VIEW_PARTS = (
 _VIEW_PART_BUILDERS = dict(VIEW_PARTS)
 
 
+# View parts that list items of a state mapping by their `id`, in the order of their ids,
+# each item a function of the state's item of that id: such a part can change by the items
+# whose state item changed (view_items_changed). View key -> the state's mapping.
+VIEW_ITEM_PARTS = {"offers": "offers"}
+_ABSENT = object()
+
+
+def view_items_changed(previous: dict, state: dict, viewer: dict, key: str) -> list | None:
+    """The items of the viewer's part `key` (of VIEW_ITEM_PARTS) in `state` whose state item
+    is not the very object it was in `previous`, new ones included. Put in place of the item
+    with the same id in the part of `previous`'s view, or appended (a new item's id is the
+    greatest yet), they make the part of `state`'s view. None when anything else the part is
+    built from changed (the game ending shows everyone the facilitator's view): then only
+    the whole part will do."""
+    source = VIEW_ITEM_PARTS[key]
+    value, read = view_part(state, viewer, key)
+    if any(previous.get(k, _ABSENT) is not state.get(k, _ABSENT) for k in read - {source}):
+        return None
+    before, now = previous.get(source, {}), state[source]
+    return [item for item in value if before.get(item["id"]) is not now[item["id"]]]
+
+
 def view_part(state: dict, viewer: dict, key: str) -> tuple[object, frozenset[str]]:
     """One part of shared_view(state, viewer) (a key of VIEW_PARTS) and the top-level keys
     of the state it was built from (keys_read)."""

@@ -437,7 +437,7 @@ class BotClient:
             if self.view is None or frame["base"] != self.view_seq:
                 self.anomalies.append(f"view patch from {frame['base']}, view at {self.view_seq}")
                 return
-            view = {**self.view, **view}
+            view = with_items({**self.view, **view}, frame.get("items"))
         elif "scenario" not in view and "scenario" in (self.view or {}):
             # Left out while the game runs: it came with the welcome or a snapshot.
             view = {**view, "scenario": self.view["scenario"]}
@@ -467,6 +467,22 @@ class BotClient:
         self._backfill_pending = True
         self._resume_id = self.new_id()
         await self._send({"type": "resume", "seq": self.seq, "id": self._resume_id})
+
+
+def with_items(view: dict, items: dict | None) -> dict:
+    """A patch's `items` (views=3) put in place: per list of the view (the offers), each
+    item changed replaces the one with the same id, or is added at the end."""
+    for key, changed in (items or {}).items():
+        listed = list(view.get(key) or [])
+        at = {item["id"]: n for n, item in enumerate(listed)}
+        for item in changed:
+            if item["id"] in at:
+                listed[at[item["id"]]] = item
+            else:
+                at[item["id"]] = len(listed)
+                listed.append(item)
+        view = {**view, key: listed}
+    return view
 
 
 def with_views(url: str) -> str:

@@ -93,18 +93,37 @@ def live_view_text(state: dict, viewer: dict, seq: int) -> str:
     return f'{{"type":"view","seq":{int(seq)},"view":{{{",".join(members)}}}}}'
 
 
-def live_view_patch_text(previous: dict, state: dict, viewer: dict, base: int, seq: int) -> str:
+def live_view_patch_text(
+    previous: dict, state: dict, viewer: dict, base: int, seq: int, *, items: bool = False
+) -> str:
     """The `view` frame at `seq` for a page that holds the view at `base` (the view of
     `previous`, the state just before the commit): only the view's keys whose value may have
     changed since, which the page puts in place of its own (protocol: `?views=2`). A key is
     left out only when every state value its part was built from is the very object it was
-    in `previous`, so the page's copy of it is exact."""
+    in `previous`, so the page's copy of it is exact. With `items` (`?views=3`), a changed
+    part listing items by id (engine.VIEW_ITEM_PARTS: the offers) comes as its changed items
+    only, under `items`, which the page puts in place by id."""
     parts = _view_parts(state)
-    members = parts.members(viewer, viewer_key(viewer), since=previous)
+    changed_items = {}
+    if items:
+        for name in engine.VIEW_ITEM_PARTS:
+            if previous.get(name, _ABSENT) is not state.get(name, _ABSENT):
+                listed = engine.view_items_changed(previous, state, viewer, name)
+                if listed is not None:
+                    changed_items[name] = listed
+    members = parts.members(viewer, viewer_key(viewer), since=previous, skip=changed_items)
     chat, read = engine.keys_read(engine.view_chat, state, viewer)
     if not _same_sources(previous, ((k, state.get(k, _ABSENT)) for k in read)):
         members.append(parts.chat_members(chat))
-    return f'{{"type":"view","seq":{int(seq)},"base":{int(base)},"view":{{{",".join(members)}}}}}'
+    frame = f'{{"type":"view","seq":{int(seq)},"base":{int(base)},"view":{{{",".join(members)}}}'
+    listed = [
+        f'"{name}":[{",".join(dumps(item) for item in value)}]'
+        for name, value in changed_items.items()
+        if value
+    ]
+    if listed:
+        frame += f',"items":{{{",".join(listed)}}}'
+    return frame + "}"
 
 
 _ABSENT = object()  # a state key not there, as a part's source
@@ -135,18 +154,19 @@ class ViewParts:
             if held is not None and held[0] is item:
                 self.messages[id(item)] = held
 
-    def members(self, viewer: dict, key: str, *, since: dict | None = None) -> list[str]:
+    def members(self, viewer: dict, key: str, *, since: dict | None = None, skip=()) -> list[str]:
         """The viewer's view without its chat, as the members of a JSON object: what
         engine.shared_view(state, viewer, with_chat=False) encodes to, without the scenario
         while the game runs. `since` a state: only the members whose sources are not all
         the very objects they were in that state (a part's value is a function of its
-        sources alone), and the scenario when the view of `since` had none."""
+        sources alone), and the scenario when the view of `since` had none. The parts named
+        in `skip` are left out."""
         state = self.state
         kept = self.fragments.setdefault(key, {})
         ended = state["status"] == "ended"
         members = []
         for name, _ in engine.VIEW_PARTS:
-            if name == "scenario" and not ended:
+            if (name == "scenario" and not ended) or name in skip:
                 continue
             held = kept.get(name)
             if held is None or not _same_sources(state, held[0]):
@@ -227,7 +247,8 @@ def build_views(
     for those somebody follows (views_followed): under VIEWS_WHOLE's key, the whole view;
     given `previous` (the seq and state just before the commit), under VIEWS_PATCHES' key the
     parts changed since (live_view_patch_text), and under VIEWS_IN_EVENTS' key the viewer's
-    `events` frame (from `frames`, build_frames) carrying that patch as its `view`. A follower
+    `events` frame (from `frames`, build_frames) carrying that patch as its `view`, with the
+    offers changed as `items` (not the whole list). A follower
     that finds no frame for it in a broadcast reads the whole view itself
     (game.realtime.consumers)."""
     followed = views_followed(game_id)
@@ -242,13 +263,12 @@ def build_views(
         carried_key = follow_key(viewer, VIEWS_IN_EVENTS)
         patch = followed is None or patch_key in followed
         carried = frames is not None and (followed is None or carried_key in followed)
-        if patch or carried:
-            base, before = previous
-            patch_text = live_view_patch_text(before, state, viewer, base, seq)
-            if patch:
-                views[patch_key] = patch_text
-            if carried:
-                views[carried_key] = events_with_view(frames[key], patch_text)
+        base, before = previous
+        if patch:
+            views[patch_key] = live_view_patch_text(before, state, viewer, base, seq)
+        if carried:
+            patch_text = live_view_patch_text(before, state, viewer, base, seq, items=True)
+            views[carried_key] = events_with_view(frames[key], patch_text)
     return views
 
 

@@ -222,3 +222,21 @@ async def test_a_turn_after_a_known_seq_waits_for_the_view_that_shows_it():
 
     await run(server, body, views=True)
     assert planned == [{"status": "running", "phase": "two"}]
+
+
+async def test_a_patchs_items_replace_by_id_and_add_at_the_end():
+    offers = [{"id": "o1", "status": "open"}, {"id": "o2", "status": "open"}]
+    server = FakeServer(log=2, view={"status": "running", "offers": offers})
+    items = {"offers": [{"id": "o2", "status": "accepted"}, {"id": "o3", "status": "open"}]}
+    carried = {
+        **frame(3, 3, 3),
+        "view": {"type": "view", "seq": 3, "base": 2, "view": {}, "items": items},
+    }
+    server.script.append(lambda m: [carried, {"type": "pong", "id": m["id"]}])
+
+    async def body(client):
+        await client.send_raw({"type": "ping"})
+
+    client = await run(server, body, views=True)
+    assert client.view["offers"] == [offers[0], *items["offers"]]
+    assert offers[1] == {"id": "o2", "status": "open"}  # the held view is not changed in place

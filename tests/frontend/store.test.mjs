@@ -106,3 +106,12 @@ test("an events frame carrying its view patch files the events and applies the p
   assert.equal(stale.view.status, "running", "a patch from a view the page does not hold is not applied");
   assert.equal(stale.viewStale, true);
 });
+
+test("a patch's items replace the offers with the same id and add new ones at the end", () => {
+  let state = reduce(initialState(), welcome);
+  state = reduce(state, { type: "view", seq: 6, view: { status: "running", offers: [{ id: "o1", status: "open" }, { id: "o2", status: "open" }] } });
+  const items = { offers: [{ id: "o2", status: "accepted" }, { id: "o3", status: "open" }] };
+  state = reduce(state, { type: "events", seq_from: 7, seq: 7, events: [], view: { type: "view", seq: 7, base: 6, view: {}, items } });
+  assert.deepEqual(state.view.offers, [{ id: "o1", status: "open" }, { id: "o2", status: "accepted" }, { id: "o3", status: "open" }]);
+  assert.equal(state.viewSeq, 7);
+});

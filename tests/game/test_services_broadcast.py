@@ -13,6 +13,7 @@ from django.db import transaction
 from game_tables import FACILITATOR, ServiceTable
 
 from game.engine.testing import term
+from game.realtime.botclient import with_items
 from game.services import broadcast
 from game.services.seating import player_move
 
@@ -396,7 +397,8 @@ def test_a_command_rebuilds_only_the_view_parts_it_changed(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_a_view_in_events_is_the_viewers_events_frame_carrying_its_patch(monkeypatch):
     """build_views builds, for a viewer followed with ?views=3 only, exactly that viewer's
-    `events` frame with the `view` frame of the parts changed inside, and nothing else."""
+    `events` frame with the `view` frame of the parts changed inside (the offers as items),
+    and nothing else."""
     table = _seated_table()
     table.advance_to(1, "negotiation")
     previous = _held_state(table)
@@ -415,17 +417,20 @@ def test_a_view_in_events_is_the_viewers_events_frame_carrying_its_patch(monkeyp
         frames=frames,
     )
     assert list(views) == ["role:B+events"]
-    patch = broadcast.live_view_patch_text(previous[1], state, viewer, previous[0], seq)
+    patch = broadcast.live_view_patch_text(previous[1], state, viewer, previous[0], seq, items=True)
     carried = json.loads(views[key])
     assert carried == {**json.loads(frames["role:B"]), "view": json.loads(patch)}
-    assert carried["view"]["base"] == previous[0] and set(carried["view"]["view"]) == {"offers"}
+    # The new offer as an item, not the whole list of offers.
+    assert carried["view"]["base"] == previous[0] and carried["view"]["view"] == {}
+    assert [offer["id"] for offer in carried["view"]["items"]["offers"]] == ["o1"]
 
 
 @pytest.mark.parametrize("strategy", ["open", "guarded", "secretive"])
 def test_view_frames_from_kept_parts_equal_the_engines_views_along_whole_games(strategy):
     """Every state of a whole game of the bundled scenario (bots of one strategy, a chat
     message on a random channel after every few events), every viewer: the frame built
-    from kept parts holds exactly the engine's view."""
+    from kept parts holds exactly the engine's view, and each patch from the state before
+    (?views=2, and ?views=3 with the offers changed as items) makes it on the view before."""
     from game import engine
 
     scenario = json.loads((BUNDLED / "coalition-2022.json").read_text())
@@ -435,7 +440,10 @@ def test_view_frames_from_kept_parts_equal_the_engines_views_along_whole_games(s
     state = engine.initial_state(scenario, seed=11)
     viewers = _all_viewers(state)
     checked = 0
+    held = {broadcast.viewer_key(viewer): None for viewer in viewers}  # a page's view
+    itemised = 0
     for n, event in enumerate(events):
+        previous = state
         state = engine.apply(state, event)
         if state["status"] == "running" and rng.random() < 0.3:
             role = rng.choice(roles)
@@ -448,5 +456,20 @@ def test_view_frames_from_kept_parts_equal_the_engines_views_along_whole_games(s
             frame = json.loads(broadcast.live_view_text(state, viewer, n))
             expected = engine.shared_view(state, viewer, with_scenario=state["status"] == "ended")
             assert frame["view"] == json.loads(json.dumps(expected)), (n, event["kind"], viewer)
+            # Each kind of patch, put in place on the view before, makes the whole view.
+            page = held[broadcast.viewer_key(viewer)]
+            if page is not None:
+                for items in (False, True):
+                    patch = json.loads(
+                        broadcast.live_view_patch_text(
+                            previous, state, viewer, n - 1, n, items=items
+                        )
+                    )
+                    assert ("items" in patch) <= items
+                    itemised += "items" in patch
+                    patched = with_items({**page, **patch["view"]}, patch.get("items"))
+                    assert patched == frame["view"], (n, event["kind"], viewer, items)
+            held[broadcast.viewer_key(viewer)] = frame["view"]
             checked += 1
     assert state["status"] == "ended" and checked == len(events) * len(viewers)
+    assert itemised >= len(state["offers"])  # each new offer at least once, as an item

@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from game.engine.testing import term
 from game.engine.views import CHAT_IN_VIEW
 from game.realtime import protocol
+from game.realtime.botclient import with_items
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -381,19 +382,30 @@ async def test_a_patch_is_relayed_only_to_a_socket_whose_last_view_is_its_base(
 async def test_a_socket_that_follows_views_in_events_gets_one_frame_per_change(
     negotiating, sockets
 ):
-    """?views=3: each change reaches the socket as one `events` frame whose `view` is the
-    very patch a ?views=2 socket of the same viewer gets as a frame of its own; no separate
-    view frame follows."""
+    """?views=3: each change reaches the socket as one `events` frame carrying the view's
+    patch as `view`, the offers changed as `items` (not the whole list); put in place, it
+    makes the same view as a ?views=2 socket's patch frame; no separate view frame
+    follows."""
     table = negotiating
     carried = await sockets(table.code, token=table.seat("R1").token, query="views=3")
     patched = await sockets(table.code, token=table.seat("R1").token, hello_extra={"views": 2})
-    view_seq = carried.welcome["seq"]
-    ack = await carried.ok("offer_propose", to=["R2"], terms=[term("R1", "aid_R1", ">=", 4)])
-    frame = await carried.next("events")
-    assert [event["kind"] for event in frame["events"]] == ["offer_proposed"]
-    assert frame["view"] == await patched.next("view")
-    assert (frame["view"]["seq"], frame["view"]["base"]) == (ack["seq"], view_seq)
-    assert set(frame["view"]["view"]) == {"offers"}
+    r2 = await sockets(table.code, token=table.seat("R2").token)
+    view, view_seq = carried.welcome["view"], carried.welcome["seq"]
+    for command, payload, status in [
+        ("offer_propose", {"to": ["R2"], "terms": [term("R1", "aid_R1", ">=", 4)]}, "open"),
+        ("offer_reject", {"offer": "o1"}, "rejected"),
+    ]:
+        ack = await (carried if command == "offer_propose" else r2).ok(command, **payload)
+        frame = await carried.next("events")
+        assert frame["seq"] == ack["seq"]
+        patch = frame["view"]
+        assert (patch["seq"], patch["base"]) == (ack["seq"], view_seq)
+        assert "offers" not in patch["view"]
+        assert [(o["id"], o["status"]) for o in patch["items"]["offers"]] == [("o1", status)]
+        view, view_seq = with_items({**view, **patch["view"]}, patch["items"]), patch["seq"]
+        expected = await patched.next("view")
+        assert "items" not in expected and "offers" in expected["view"]
+        assert view == {**view, **expected["view"]}
 
     ack = await carried.ok("chat", channel="all", text="only the chat changes")
     frame = await carried.next("events")

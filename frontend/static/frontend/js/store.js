@@ -36,6 +36,24 @@ const NOTICE_KINDS = new Set([
   "game_ended",
 ]);
 
+// A patch's `items` (?views=3): per list of the view (the offers), the items changed, each
+// put in place of the one with the same id, or added at the end (a new one's id is the
+// greatest yet).
+function withItems(view, items) {
+  if (!items) return view;
+  const next = { ...view };
+  for (const [key, changed] of Object.entries(items)) {
+    const list = [...(view[key] || [])];
+    for (const item of changed) {
+      const at = list.findIndex((held) => held.id === item.id);
+      if (at >= 0) list[at] = item;
+      else list.push(item);
+    }
+    next[key] = list;
+  }
+  return next;
+}
+
 // An `events` frame filed: its seq, and its events into the chat, the log and the notices.
 function fileEvents(state, frame) {
   if (frame.seq <= state.seq) return state;
@@ -80,7 +98,8 @@ export function reduce(state, frame) {
         // Only the parts changed since the view at `base`: put them in place of ours. The
         // server sends one only to a page whose last view that was; otherwise ask anew.
         if (!state.view || frame.base !== state.viewSeq) return { ...state, viewStale: true };
-        return { ...state, view: { ...state.view, ...frame.view }, viewSeq: frame.seq };
+        const view = withItems({ ...state.view, ...frame.view }, frame.items);
+        return { ...state, view, viewSeq: frame.seq };
       }
       const scenario = frame.view.scenario || (state.view ? state.view.scenario : undefined);
       return { ...state, view: { ...frame.view, scenario }, viewSeq: frame.seq, viewStale: false };
