@@ -105,13 +105,15 @@ def live_view_patch_text(
     only, under `items`, which the page puts in place by id."""
     parts = _view_parts(state)
     changed_items = {}
-    if items:
-        for name in engine.VIEW_ITEM_PARTS:
-            if previous.get(name, _ABSENT) is not state.get(name, _ABSENT):
-                listed = engine.view_items_changed(previous, state, viewer, name)
-                if listed is not None:
-                    changed_items[name] = listed
-    members = parts.members(viewer, viewer_key(viewer), since=previous, skip=changed_items)
+    # With the state's mapping unchanged, the part is left to members(): unchanged too, or
+    # whole if something else it reads changed.
+    itemised = engine.VIEW_ITEM_PARTS.items() if items else ()
+    for name, source in itemised:
+        if previous.get(source, _ABSENT) is not state.get(source, _ABSENT):
+            listed = engine.view_items_changed(previous, state, viewer, name)
+            if listed is not None:
+                changed_items[name] = listed
+    members = parts.members(viewer, viewer_key(viewer), since=previous, skip=changed_items.keys())
     chat, read = engine.keys_read(engine.view_chat, state, viewer)
     if not _same_sources(previous, ((k, state.get(k, _ABSENT)) for k in read)):
         members.append(parts.chat_members(chat))
@@ -248,9 +250,8 @@ def build_views(
     given `previous` (the seq and state just before the commit), under VIEWS_PATCHES' key the
     parts changed since (live_view_patch_text), and under VIEWS_IN_EVENTS' key the viewer's
     `events` frame (from `frames`, build_frames) carrying that patch as its `view`, with the
-    offers changed as `items` (not the whole list). A follower
-    that finds no frame for it in a broadcast reads the whole view itself
-    (game.realtime.consumers)."""
+    offers changed as `items` (not the whole list). A follower that finds no frame for it in
+    a broadcast reads the whole view itself (game.realtime.consumers)."""
     followed = views_followed(game_id)
     views = {}
     for viewer in all_viewers(snapshot):
