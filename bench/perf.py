@@ -150,7 +150,7 @@ class RelaySocket:
     async def _read(self):
         with contextlib.suppress(Exception):
             async for text in self.ws:
-                message = json.loads(text)
+                message = protocol.loads(text)  # as the bot client parses
                 self.received[(message["s"], message["n"])] = time.time()
                 if message["s"] == self.label and message["n"] in self._echo:
                     self._echo.pop(message["n"]).set_result(None)
@@ -161,7 +161,7 @@ class RelaySocket:
         if wait:
             self._echo[n] = future
         began = time.time()
-        await self.ws.send(json.dumps({"s": self.label, "n": n, "pad": PAD}))
+        await self.ws.send(protocol.dumps({"s": self.label, "n": n, "pad": PAD}))
         if wait:
             await asyncio.wait_for(future, 15)
         return began

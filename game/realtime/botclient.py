@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -201,7 +200,7 @@ class BotClient:
 
     async def _send(self, frame: dict) -> None:
         await self.pacer.take()
-        await self.ws.send(json.dumps(frame, separators=(",", ":")))
+        await self.ws.send(protocol.dumps(frame))
 
     async def command(self, type: str, **payload) -> dict:
         """Send an engine command and return the server's answer (`ack` or `error`).
@@ -333,7 +332,7 @@ class BotClient:
     async def _read(self) -> None:
         try:
             async for text in self.ws:
-                frame = json.loads(text)
+                frame = protocol.loads(text)
                 self.frames.append(frame)
                 try:
                     await self._handle(frame)

@@ -5,6 +5,8 @@ import re
 import time
 from dataclasses import dataclass
 
+import orjson
+
 from game.errors import SERVICE_ERROR_CODES
 
 PROTOCOL_VERSION = 1
@@ -183,4 +185,13 @@ class RateLimiter:
 
 
 def dumps(frame: dict) -> str:
-    return json.dumps(frame, separators=(",", ":"))
+    """A frame (or a part of one) as compact JSON text. orjson: ten times as fast as the
+    standard library's encoder, which was ~6% of a game server's CPU (issue 11); it writes
+    the same JSON, except that text stays UTF-8 instead of \\u escapes, NaN and infinities
+    become null, and integer keys become strings as json.dumps makes them."""
+    return orjson.dumps(frame, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def loads(text: str | bytes):
+    """A frame the server sent, parsed (the bot client and the benchmark's clients)."""
+    return orjson.loads(text)

@@ -8,7 +8,7 @@ from game_tables import FACILITATOR, ServiceTable, timed_snapshot
 from game import engine
 from game.engine.testing import term
 from game.models import CommandReceipt, Event, Game
-from game.services import Actor, CommandRefused, game_execute, player_join
+from game.services import Actor, CommandRefused, game_execute, game_rebuild_state, player_join
 
 pytestmark = pytest.mark.django_db
 
@@ -438,3 +438,19 @@ def test_text_the_database_cannot_store_is_refused(table, bad, where):
         table.run("chat", "A", client_id=client_id, **command)
     assert refused.value.code == "invalid"
     assert _footprint(table.game_id) == before
+
+
+def test_text_in_any_script_is_stored_and_read_back_as_sent(table):
+    """The state and the events are encoded by orjson (game.services.commandsql), which
+    writes text as UTF-8 where Django's JSONField escapes it: a message in other scripts,
+    with a line separator and an emoji, reads back from the event row and the game row as
+    sent, and the log still rebuilds the state."""
+    table.start()
+    text = "Tōkyō 東京 — Seoul 서울\u2028Kyiv Київ ✓ 🇺🇦"
+    result = table.run("chat", "A", client_id="utf-1", channel="all", text=text)
+
+    stored = Event.objects.get(game_id=table.game_id, seq=result.seq)
+    assert stored.data["text"] == text
+    game = Game.objects.get(pk=table.game_id)
+    assert game.state["chat"][-1]["text"] == text
+    assert game_rebuild_state(game=game) == game.state
