@@ -291,6 +291,7 @@ def _append_events(
 ) -> list[dict]:
     """Write the command: its receipt (if it has an id) and its events, and the state they
     lead to; raise _Repeated if the id was recorded before."""
+    previous = game.state  # what the locked row holds
     stored = _events_applied(game, events, actor=actor, now=now)
     written = commandsql.write_command(
         game,
@@ -298,6 +299,7 @@ def _append_events(
         rows=stored,
         status=engine.game_status(game.state),
         deadline=engine.game_deadline(game.state),
+        previous=previous,
     )
     if not written:
         raise _Repeated

@@ -81,6 +81,9 @@ def _sql(vendor: str, name: str) -> str:
             f"{q(Game._meta.get_field(n).column)} = %s" for n in GAME_UPDATE_FIELDS
         )
         return f"UPDATE {_table(Game)} SET {assignments} WHERE {q('id')} = %s"
+    if name == "game_patch":  # PostgreSQL: the top-level keys given replace the row's
+        state = _columns(Game, ("state",))
+        return _sql(vendor, "game").replace(f"{state} = %s", f"{state} = {state} || %s", 1)
     raise KeyError(name)
 
 
@@ -93,10 +96,7 @@ def _command_if_current_sql(*, patch: bool, receipt: bool, events: int) -> str:
     as the lock of the usual path comes first), record the id and insert the events. The
     SELECT divides by the rows changed and recorded: division_by_zero, so nothing written,
     when the row had moved on or the id was there (ON CONFLICT DO NOTHING records no row)."""
-    update = _sql("postgresql", "game")
-    if patch:
-        state = _columns(Game, ("state",))
-        update = update.replace(f"{state} = %s", f"{state} = {state} || %s", 1)
+    update = _sql("postgresql", "game_patch" if patch else "game")
     version = f"{_columns(Game, ('last_seq',))} = %s AND {_columns(Game, ('updated_at',))} = %s"
     parts = [f"changed AS ({update} AND {version} RETURNING 1)"]
     checks = ["1 / (SELECT COUNT(*) FROM changed)"]
@@ -183,12 +183,16 @@ def write_command(
     rows: list[dict],
     status: str,
     deadline: float | None,
+    previous: dict | None = None,
 ) -> bool:
     """Record the command's id (`receipt`: actor key, client id; it led to the game's seq
     after `rows`), insert its event `rows` (dicts of EVENT_FIELDS' values, `game` excepted)
     and rewrite the row from `game` (its state and last_seq after the events; `updated_at`
     becomes the row's new version). False if the id was recorded before: the command is a
-    repeat, and the caller must roll back what was written with it.
+    repeat, and the caller must roll back what was written with it. `previous`, the state
+    the locked row holds: on PostgreSQL only the top-level keys the command changed are sent
+    (state_patch, `state || patch`), not the whole state. (SQLite's json_set took 3.4 times
+    as long as encoding the whole state with orjson and writing it: it rewrites it whole.)
 
     On PostgreSQL the three statements go in one round trip (psycopg's pipeline mode), so
     the rows are written before the receipt's answer is known; elsewhere a repeat stops at
@@ -203,7 +207,7 @@ def write_command(
                     return False
             if rows:
                 _insert_events(cursor, game.pk, rows)
-                _update_game(cursor, game, status=status, deadline=deadline)
+                _update_game(cursor, game, status=status, deadline=deadline, previous=previous)
         # Read before the cursors close (a pipelined result arrives when the trip ends).
         return receipt is None or receipt_cursor.rowcount == 1
 
@@ -320,9 +324,18 @@ def _insert_events(cursor, game_id: int, rows: list[dict]) -> None:
         cursor.executemany(_sql(connection.vendor, "event"), params)
 
 
-def _update_game(cursor, game: LockedGame, *, status: str, deadline: float | None) -> None:
-    params = _game_values(game, status=status, deadline=deadline)
-    cursor.execute(_sql(connection.vendor, "game"), [*params, game.pk])
+def _update_game(
+    cursor, game: LockedGame, *, status: str, deadline: float | None, previous: dict | None
+) -> None:
+    patch = None
+    if previous is not None and connection.vendor == "postgresql":
+        patch = state_patch(previous, game.state)
+    if patch is None:
+        params = _game_values(game, status=status, deadline=deadline)
+        cursor.execute(_sql(connection.vendor, "game"), [*params, game.pk])
+        return
+    params = _game_values(game, status=status, deadline=deadline, state=patch)
+    cursor.execute(_sql(connection.vendor, "game_patch"), [*params, game.pk])
 
 
 def _game_values(

@@ -117,6 +117,29 @@ def test_the_trip_sends_only_the_state_keys_the_command_changed(trips, monkeypat
     _assert_log_is_the_truth(table)
 
 
+def test_under_the_lock_the_row_is_patched_with_the_keys_the_command_changed(trips, monkeypatch):
+    """Inside a caller's transaction (the lock's path) the row's state is patched too
+    (`state || patch`), not rewritten whole; the row equals the log's state after each."""
+    table = started_table()
+    patches: list[dict | None] = []
+    patch = commandsql.state_patch
+
+    def recorded(previous, state):
+        patches.append(patch(previous, state))
+        return patches[-1]
+
+    monkeypatch.setattr(commandsql, "state_patch", recorded)
+    trips.clear()
+    with transaction.atomic():
+        table.run("chat", "A", channel="all", text="Only the chat")
+    assert trips == [] and set(patches[-1]) == {"chat", "chat_counts"}
+    _assert_log_is_the_truth(table)
+    with transaction.atomic():
+        table.run("offer_propose", "A", to=["B"], terms=[term("A", "s", ">=", 55)])
+    assert trips == [] and set(patches[-1]) == {"offers", "offer_count"}
+    _assert_log_is_the_truth(table)
+
+
 def test_a_state_patch_holds_the_changed_keys_and_is_refused_when_a_key_goes():
     shared, scenario = {"offers": {}}, {"roles": []}
     previous = {"scenario": scenario, "offers": shared["offers"], "chat": [], "phase": "x"}
