@@ -454,3 +454,32 @@ def test_text_in_any_script_is_stored_and_read_back_as_sent(table):
     game = Game.objects.get(pk=table.game_id)
     assert game.state["chat"][-1]["text"] == text
     assert game_rebuild_state(game=game) == game.state
+
+
+def test_the_state_text_reuses_unchanged_values_and_equals_the_whole_encoding():
+    """commandsql.state_text: the column's JSON of a state (no scenario), each top-level value
+    encoded again only when it is not the very object written last for the game; an equal
+    but new object, or another game, is encoded afresh."""
+    import json
+
+    from game.services import commandsql
+
+    offers = [{"id": "o-1", "text": "Seoul 서울"}]
+    first = {"scenario": {"big": 1}, "offers": offers, "round": 1, "chat": []}
+    assert json.loads(commandsql.state_text(901, first)) == {
+        "offers": offers,
+        "round": 1,
+        "chat": [],
+    }
+    # The same object changed in place (which the engine never does) keeps its old text:
+    # proof that it was not encoded again.
+    offers.append({"id": "o-2"})
+    second = {**first, "round": 2}
+    assert json.loads(commandsql.state_text(901, second))["offers"] == [offers[0]]
+    assert json.loads(commandsql.state_text(902, second))["offers"] == offers  # another game
+    third = {**second, "offers": list(offers)}  # a new object: encoded afresh
+    assert json.loads(commandsql.state_text(901, third)) == {
+        "offers": offers,
+        "round": 2,
+        "chat": [],
+    }
