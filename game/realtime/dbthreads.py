@@ -40,8 +40,20 @@ async def run_for_game(game_id: int, func, /, **kwargs):
     """`func(**kwargs)` on the game's database thread (connections handled as by Channels)."""
     if _shared_thread_only():
         return await database_sync_to_async(func)(**kwargs)
-    call = database_sync_to_async(func, thread_sensitive=False, executor=_executor_for(game_id))
-    return await call(**kwargs)
+    return await _wrapped(func, _executor_for(game_id))(**kwargs)
+
+
+# (function, executor) -> its Channels wrapper, made once: making one per call was ~1% of a
+# busy server's CPU (issue 11). A handful of functions times GAME_DB_THREADS.
+_wrappers: dict[tuple, database_sync_to_async] = {}
+
+
+def _wrapped(func, executor: ThreadPoolExecutor) -> database_sync_to_async:
+    wrapper = _wrappers.get((func, executor))
+    if wrapper is None:
+        wrapper = database_sync_to_async(func, thread_sensitive=False, executor=executor)
+        _wrappers[(func, executor)] = wrapper
+    return wrapper
 
 
 def close_connections() -> None:

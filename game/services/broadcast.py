@@ -132,8 +132,13 @@ _ABSENT = object()  # a state key not there, as a part's source
 
 
 def _same_sources(state: dict, sources) -> bool:
-    """Does `state` hold the very same object at each (key, value) of `sources`?"""
-    return all(state.get(k, _ABSENT) is v for k, v in sources)
+    """Does `state` hold the very same object at each (key, value) of `sources`? (A loop, not
+    all() over a generator: called for every part of every view a commit builds.)"""
+    get = state.get
+    for key, value in sources:
+        if get(key, _ABSENT) is not value:
+            return False
+    return True
 
 
 class ViewParts:
