@@ -9,6 +9,7 @@ by side (the lock, the unique seq and last_seq check stay what serialises writer
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -43,17 +44,11 @@ async def run_for_game(game_id: int, func, /, **kwargs):
     return await _wrapped(func, _executor_for(game_id))(**kwargs)
 
 
-# (function, executor) -> its Channels wrapper, made once: making one per call was ~1% of a
-# busy server's CPU (issue 11). A handful of functions times GAME_DB_THREADS.
-_wrappers: dict[tuple, database_sync_to_async] = {}
-
-
+@cache
 def _wrapped(func, executor: ThreadPoolExecutor) -> database_sync_to_async:
-    wrapper = _wrappers.get((func, executor))
-    if wrapper is None:
-        wrapper = database_sync_to_async(func, thread_sensitive=False, executor=executor)
-        _wrappers[(func, executor)] = wrapper
-    return wrapper
+    """`func`'s Channels wrapper on `executor`, made once: making one per call was ~1% of a
+    busy server's CPU (issue 11). A handful of functions times GAME_DB_THREADS."""
+    return database_sync_to_async(func, thread_sensitive=False, executor=executor)
 
 
 def close_connections() -> None:

@@ -330,20 +330,14 @@ def _update_game(
     cursor, game: LockedGame, *, status: str, deadline: float | None, previous: dict | None
 ) -> None:
     patch = None
-    sqlite = connection.vendor == "sqlite"
-    if previous is not None and not sqlite:
+    if previous is not None and connection.vendor != "sqlite":
         patch = state_patch(previous, game.state)
-    if patch is None:
-        params = _game_values(game, status=status, deadline=deadline, state={})
-        state = game.state
-        params[0] = state_text(game.pk, state) if sqlite else _prepare(Game, "state")(state)
-        cursor.execute(_sql(connection.vendor, "game"), [*params, game.pk])
-        return
     params = _game_values(game, status=status, deadline=deadline, state=patch)
-    cursor.execute(_sql(connection.vendor, "game_patch"), [*params, game.pk])
+    statement = "game" if patch is None else "game_patch"
+    cursor.execute(_sql(connection.vendor, statement), [*params, game.pk])
 
 
-# Per game, the JSON of each top-level value of the state last written (value, text): a
+# Per game, the JSON member of each top-level key of the state last written (value, text): a
 # command changes a few keys, and the engine never changes a state in place, so a value that
 # is the very same object has the same text. Bounded: the least recently written game goes.
 STATE_TEXT_GAMES = 256
@@ -364,30 +358,36 @@ def state_text(game_id: int, state: dict) -> str:
             continue
         held = kept.get(key)
         if held is None or held[0] is not value:
-            held = (value, _json_bytes(value).decode())
+            held = (value, f"{_json_bytes(key).decode()}:{_json_bytes(value).decode()}")
         texts[key] = held
     with _state_texts_lock:
         _state_texts[game_id] = texts
         while len(_state_texts) > STATE_TEXT_GAMES:
             _state_texts.popitem(last=False)
-    members = ",".join(f"{_json_bytes(key).decode()}:{text}" for key, (_, text) in texts.items())
-    return "{" + members + "}"
+    return "{" + ",".join(member for _, member in texts.values()) + "}"
 
 
 def _game_values(
     game: LockedGame, *, status: str, deadline: float | None, state: dict | None = None
 ) -> list:
-    """The row's new values from `game` (`state`, if given, instead of its state); its
-    `updated_at` becomes now (the new version)."""
+    """The row's new values from `game` (`state`, if given, instead of its state: a patch of
+    its top-level keys); its `updated_at` becomes now (the new version). SQLite's whole state
+    is state_text's, reusing the text of the values written last."""
     game.updated_at = timezone.now()
     values = {
-        "state": game.state if state is None else state,
         "last_seq": game.last_seq,
         "status": status,
         "deadline": deadline,
         "updated_at": game.updated_at,
     }
-    return [_prepare(Game, name)(values[name]) for name in GAME_UPDATE_FIELDS]
+    if state is None and connection.vendor == "sqlite":
+        state_param = state_text(game.pk, game.state)
+    else:
+        state_param = _prepare(Game, "state")(game.state if state is None else state)
+    return [
+        state_param if name == "state" else _prepare(Game, name)(values[name])
+        for name in GAME_UPDATE_FIELDS
+    ]
 
 
 def _receipt_values(game: LockedGame, receipt: tuple[str, str]) -> list:

@@ -52,6 +52,20 @@ def locks(monkeypatch) -> list[int]:
     return taken
 
 
+@pytest.fixture
+def patches(monkeypatch) -> list[dict | None]:
+    """Each state patch computed for a write (commandsql.state_patch), in order."""
+    computed: list[dict | None] = []
+    patch = commandsql.state_patch
+
+    def recorded(previous, state):
+        computed.append(patch(previous, state))
+        return computed[-1]
+
+    monkeypatch.setattr(commandsql, "state_patch", recorded)
+    return computed
+
+
 def hold_stale(table: ServiceTable, stale: tuple) -> None:
     """This process holds `stale` and has seen no later seq: another process wrote the game
     and its broadcast has not arrived yet."""
@@ -95,19 +109,11 @@ def test_a_command_on_the_held_state_commits_in_one_trip_without_the_lock(trips,
     assert trips == [True, True] and locks == []
 
 
-def test_the_trip_sends_only_the_state_keys_the_command_changed(trips, monkeypatch):
+def test_the_trip_sends_only_the_state_keys_the_command_changed(trips, patches):
     """A chat message rewrites the row's `chat` and `chat_counts` and nothing else of the
     state; an offer its `offers` and `offer_count`; the row still equals the log's state after
     each."""
     table = started_table()
-    patches: list[dict | None] = []
-    patch = commandsql.state_patch
-
-    def recorded(previous, state):
-        patches.append(patch(previous, state))
-        return patches[-1]
-
-    monkeypatch.setattr(commandsql, "state_patch", recorded)
     trips.clear()
     table.run("chat", "A", channel="all", text="Only the chat")
     assert trips == [True] and set(patches[-1]) == {"chat", "chat_counts"}
@@ -117,18 +123,10 @@ def test_the_trip_sends_only_the_state_keys_the_command_changed(trips, monkeypat
     _assert_log_is_the_truth(table)
 
 
-def test_under_the_lock_the_row_is_patched_with_the_keys_the_command_changed(trips, monkeypatch):
+def test_under_the_lock_the_row_is_patched_with_the_keys_the_command_changed(trips, patches):
     """Inside a caller's transaction (the lock's path) the row's state is patched too
     (`state || patch`), not rewritten whole; the row equals the log's state after each."""
     table = started_table()
-    patches: list[dict | None] = []
-    patch = commandsql.state_patch
-
-    def recorded(previous, state):
-        patches.append(patch(previous, state))
-        return patches[-1]
-
-    monkeypatch.setattr(commandsql, "state_patch", recorded)
     trips.clear()
     with transaction.atomic():
         table.run("chat", "A", channel="all", text="Only the chat")
