@@ -15,7 +15,9 @@ else). For each table count, these runs are interleaved on that same server:
 - `chat`: the same shape with the game: tables of 1 facilitator + 2 sockets per role of the
   bundled coalition-2022 scenario; the 6 player sockets send chat commands the same way;
 - `mix`: the same tables playing whole games: one bot per role plays with the engine's
-  bot_plan (reveals, offers, answers, drafts, locks), the facilitator advances every phase;
+  bot_plan (reveals, offers, answers, drafts, locks), the three at once as teams negotiate
+  side by side (`--teams in-turn`: one after the other, as until round 9), and the
+  facilitator advances every phase once none of them has anything left to do;
   the other player sockets (and the facilitator) follow the view as pages do (`views=3`:
   whole once, then the parts changed, inside each events frame), and so do the bots: each
   plays from the view pushed with each broadcast, as a page would, rather than asking for a
@@ -329,6 +331,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
     await asyncio.sleep(SETTLE_SECONDS)
     end = time.monotonic() + args.seconds
     games_finished = 0
+    refusals = [0]  # the bots' commands the engine refused (not counted as commands)
 
     async def chat(t, client, i):
         async def send(n):
@@ -346,15 +349,17 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
         advanced = (await facilitator.send_command("start"))["seq"]
         for _ in range(60):  # 4 rounds x 5 phases need 20 advances
             for _ in range(4):
-                changed = False
-                for bot in bots:
-                    if time.monotonic() >= end:
-                        return
-                    # Each plays once its page shows the facilitator's last move, as a player
-                    # acts on the phase its page shows (rounds 1-7 did not wait: a bot could
-                    # act on the phase before, and ~12% of its commands were refused).
-                    changed = (await bot.play(after=advanced)).changed or changed
-                if not changed:
+                if time.monotonic() >= end:
+                    return
+                # Each plays once its page shows the facilitator's last move, as a player
+                # acts on the phase its page shows (rounds 1-7 did not wait: a bot could
+                # act on the phase before, and ~12% of its commands were refused).
+                if args.teams == "together":  # the three teams at once, as at a real table
+                    played = await asyncio.gather(*(bot.play(after=advanced) for bot in bots))
+                else:  # one team after the other: one command in flight per table
+                    played = [await bot.play(after=advanced) for bot in bots]
+                refusals[0] += sum(len(p.errors) for p in played)
+                if not any(p.changed for p in played):
                     break
             if time.monotonic() >= end:
                 return
@@ -406,6 +411,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
     result["rate_limited"] = sum(c.rate_limited for c in everyone)
     if workload == "mix":
         result["games_finished"] = games_finished
+        result["refused"] = refusals[0]
     for code, _, _ in made:
         with contextlib.suppress(Exception):
             staff.command(servers[0].url, code, "end")
@@ -514,6 +520,7 @@ def profiler(args, name: str):
             "--format",
             "raw",
             "--threads",
+            "--nonblocking",
             *(["--idle"] if args.profile_wall else ["--gil"]),
             "-r",
             "50",
@@ -572,6 +579,7 @@ def run(args) -> dict:
         "server": args.server,
         "rate_per_socket": args.rate or "max",
         "seconds_per_run": args.seconds,
+        "teams": args.teams,
         "runs": [],
         "memory": {},
     }
@@ -615,6 +623,7 @@ def one_line(r: dict) -> str:
         f"load={r['loadavg'][0]:.2f}"
         + (f" gaps={r['gaps']}" if "gaps" in r else "")
         + (f" lost={r['lost']}" if r.get("lost") else "")
+        + (f" refused={r['refused']} games={r['games_finished']}" if "refused" in r else "")
     )
 
 
@@ -623,7 +632,8 @@ def markdown(results: dict) -> str:
     lines = [
         f"Back end: {results['backend']}, {results['processes']} {results['server']} "
         "process(es), "
-        f"rate per socket: {results['rate_per_socket']}, {results['seconds_per_run']} s per run.",
+        f"rate per socket: {results['rate_per_socket']}, {results['seconds_per_run']} s per run, "
+        f"mix teams: {results['teams']}.",
         "",
         "| tables | workload | commands/s | relay/s | ratio | deliveries/s | p50 / p95 / p99 ms "
         "| relay p50 / p99 ms | CPU ms/cmd (relay) | machine busy (relay) | load avg |",
@@ -681,6 +691,14 @@ def main() -> None:
     parser.add_argument("--workloads", default="chat,mix", help="game runs between relay runs")
     parser.add_argument("--sockets", type=int, default=2, help="player sockets per role")
     parser.add_argument("--rate", type=float, default=0.0, help="per socket per s; 0: saturation")
+    parser.add_argument(
+        "--teams",
+        choices=("together", "in-turn"),
+        default="together",
+        help="mix: a table's three team bots play at once (the default, as teams negotiate "
+        "side by side), or one after the other (one command in flight per table; the "
+        "harness of rounds 1-9)",
+    )
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each run")
     parser.add_argument("--memory", action="store_true", help="also measure RSS per socket")
     parser.add_argument(
