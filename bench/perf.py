@@ -523,7 +523,7 @@ def profiler(args, name: str):
             "--nonblocking",
             *(["--idle"] if args.profile_wall else ["--gil"]),
             "-r",
-            "50",
+            "200",
             "-o",
             str(out),
             "-p",

@@ -155,9 +155,10 @@ def game_execute(
 def _execute_in_one_trip(
     game_id: int, actor: Actor, command: dict, client_id: str | None, now: float
 ) -> CommandResult | None:
-    """PostgreSQL: decide on the state this process holds for the game, without reading or
-    locking the row, and write the command in one round trip that commits only if the row
-    still has the version that state was stored with (commandsql.write_if_current). None
+    """Decide on the state this process holds for the game, without reading or locking the
+    row, and write the command in one round trip (PostgreSQL: one statement; SQLite: one
+    short transaction) that commits only if the row still has the version that state was
+    stored with (commandsql.write_if_current). None
     when it cannot answer for sure: no state held, or one older than a seq this process has
     seen broadcast, the engine refuses (the refusal may come from a state another process
     has moved on from), no event to write, the row moved on, or the id was used before. The

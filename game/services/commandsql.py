@@ -28,7 +28,7 @@ from functools import cache
 
 import orjson
 import psycopg
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -83,10 +83,17 @@ def _sql(vendor: str, name: str) -> str:
             f"{q(Game._meta.get_field(n).column)} = %s" for n in GAME_UPDATE_FIELDS
         )
         return f"UPDATE {_table(Game)} SET {assignments} WHERE {q('id')} = %s"
+    if name == "game_if_current":  # SQLite's write_if_current: only at the version given
+        return f"{_sql(vendor, 'game')} AND {_at_version()}"
     if name == "game_patch":  # PostgreSQL: the top-level keys given replace the row's
         state = _columns(Game, ("state",))
         return _sql(vendor, "game").replace(f"{state} = %s", f"{state} = {state} || %s", 1)
     raise KeyError(name)
+
+
+def _at_version() -> str:
+    """The condition that the game row is still at a version: its last_seq and updated_at."""
+    return f"{_columns(Game, ('last_seq',))} = %s AND {_columns(Game, ('updated_at',))} = %s"
 
 
 @cache
@@ -99,7 +106,7 @@ def _command_if_current_sql(*, patch: bool, receipt: bool, events: int) -> str:
     SELECT divides by the rows changed and recorded: division_by_zero, so nothing written,
     when the row had moved on or the id was there (ON CONFLICT DO NOTHING records no row)."""
     update = _sql("postgresql", "game_patch" if patch else "game")
-    version = f"{_columns(Game, ('last_seq',))} = %s AND {_columns(Game, ('updated_at',))} = %s"
+    version = _at_version()
     parts = [f"changed AS ({update} AND {version} RETURNING 1)"]
     checks = ["1 / (SELECT COUNT(*) FROM changed)"]
     if receipt:
@@ -215,10 +222,10 @@ def write_command(
 
 
 def one_trip_available() -> bool:
-    """Can a command go in one round trip (write_if_current)? On PostgreSQL, outside any
-    transaction of the caller's (a caller that wraps the command in its own transaction
-    commits it itself)."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
+    """Can a command be decided on the state this process holds and written only if the row
+    is still at its version (write_if_current)? Outside any transaction of the caller's (a
+    caller that wraps the command in its own transaction commits it itself)."""
+    return connection.vendor in ("postgresql", "sqlite") and not connection.in_atomic_block
 
 
 # Why write_if_current's transaction was refused: the row moved on, or the id was seen.
@@ -256,7 +263,13 @@ def write_if_current(
     replace the row's (`state || patch`). The engine never changes a state, it makes a new
     one sharing what a command did not change; a chat message or an offer then sends the
     keys it changed instead of the whole state (up to 34 KiB late in the bundled scenario's
-    game, encoded by this process and parsed by PostgreSQL on every command)."""
+    game, encoded by this process and parsed by PostgreSQL on every command).
+
+    SQLite: the same as one short transaction (_write_if_current_sqlite)."""
+    if connection.vendor == "sqlite":
+        return _write_if_current_sqlite(
+            game, version=version, receipt=receipt, rows=rows, status=status, deadline=deadline
+        )
     patch = state_patch(previous, game.state)
     values = [*_game_values(game, status=status, deadline=deadline, state=patch), game.pk]
     values += [_prepare(Game, "last_seq")(version[0]), _prepare(Game, "updated_at")(version[1])]
@@ -280,6 +293,38 @@ def write_if_current(
         if isinstance(error.__cause__ or error, _NOT_CURRENT):
             return False
         raise
+    return True
+
+
+def _write_if_current_sqlite(
+    game: LockedGame,
+    *,
+    version: tuple[int, datetime],
+    receipt: tuple[str, str] | None,
+    rows: list[dict],
+    status: str,
+    deadline: float | None,
+) -> bool:
+    """SQLite: write_if_current as one transaction (IMMEDIATE: it holds the database's write
+    lock from its start): the row's rewrite first and only if the row is still at `version`,
+    then the receipt and the events; rolled back, with nothing written, when the row had
+    moved on or the id was recorded before. It spares the usual path its read of the row's
+    version under the lock (~2% of a busy server's CPU, issue 11 round 10). The whole state
+    is written, as on the usual path (state_text)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        values = _game_values(game, status=status, deadline=deadline)
+        values += [game.pk, _prepare(Game, "last_seq")(version[0])]
+        values.append(_prepare(Game, "updated_at")(version[1]))
+        cursor.execute(_sql(connection.vendor, "game_if_current"), values)
+        if cursor.rowcount != 1:
+            transaction.set_rollback(True)
+            return False
+        if receipt is not None:
+            cursor.execute(_sql(connection.vendor, "receipt"), _receipt_values(game, receipt))
+            if cursor.rowcount != 1:
+                transaction.set_rollback(True)
+                return False
+        _insert_events(cursor, game.pk, rows)
     return True
 
 

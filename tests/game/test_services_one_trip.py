@@ -1,4 +1,6 @@
-"""A command in one round trip on PostgreSQL (game.services.commands, commandsql.write_if_current).
+"""A command in one round trip (game.services.commands, commandsql.write_if_current): one
+statement on PostgreSQL, one short transaction on SQLite (since round 10 of issue 11); every
+test here runs on both back ends except those of PostgreSQL's state patch.
 
 Outside a caller's transaction, a command is decided on the state this process holds for the
 game and written in one trip that commits only if the row still has the version that state
@@ -18,11 +20,7 @@ from game.engine.testing import term
 from game.models import CommandReceipt, Event
 from game.services import CommandRefused, commandsql, statecache
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("postgresql"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -109,6 +107,8 @@ def test_a_command_on_the_held_state_commits_in_one_trip_without_the_lock(trips,
     assert trips == [True, True] and locks == []
 
 
+@pytest.mark.services
+@pytest.mark.usefixtures("postgresql")
 def test_the_trip_sends_only_the_state_keys_the_command_changed(trips, patches):
     """A chat message rewrites the row's `chat` and `chat_counts` and nothing else of the
     state; an offer its `offers` and `offer_count`; the row still equals the log's state after
@@ -123,6 +123,8 @@ def test_the_trip_sends_only_the_state_keys_the_command_changed(trips, patches):
     _assert_log_is_the_truth(table)
 
 
+@pytest.mark.services
+@pytest.mark.usefixtures("postgresql")
 def test_under_the_lock_the_row_is_patched_with_the_keys_the_command_changed(trips, patches):
     """Inside a caller's transaction (the lock's path) the row's state is patched too
     (`state || patch`), not rewritten whole; the row equals the log's state after each."""
@@ -263,7 +265,7 @@ def test_a_game_that_was_deleted_is_not_written(trips):
 @pytest.mark.parametrize("seed", range(2))
 def test_rebuild_equals_cache_along_random_games_in_one_trip(trips, seed):
     """tests/game/test_services_rebuild's long random games, committed through the one-trip
-    path where it applies (transactions of their own, on PostgreSQL)."""
+    path where it applies (transactions of their own)."""
     play_random_game(seed)
     assert trips.count(True) > 20  # (a False is a repeated id: the steps reuse a few)
 
