@@ -331,7 +331,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
     await asyncio.sleep(SETTLE_SECONDS)
     end = time.monotonic() + args.seconds
     games_finished = 0
-    refusals = [0]  # the bots' commands the engine refused (not counted as commands)
+    refusals = 0  # the bots' commands the engine refused (not counted as commands)
 
     async def chat(t, client, i):
         async def send(n):
@@ -341,7 +341,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
         await sender_loop(send, rate=args.rate, seconds=args.seconds, offset=offset)
 
     async def play(t, clients):
-        nonlocal games_finished
+        nonlocal games_finished, refusals
         facilitator, bots = clients[0], [clients[1 + k * args.sockets] for k in range(3)]
         if args.rate:
             for bot in bots:
@@ -358,7 +358,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
                     played = await asyncio.gather(*(bot.play(after=advanced) for bot in bots))
                 else:  # one team after the other: one command in flight per table
                     played = [await bot.play(after=advanced) for bot in bots]
-                refusals[0] += sum(len(p.errors) for p in played)
+                refusals += sum(len(p.errors) for p in played)
                 if not any(p.changed for p in played):
                     break
             if time.monotonic() >= end:
@@ -411,7 +411,7 @@ async def run_game(servers, staff, args, tables: int, workload: str) -> dict:
     result["rate_limited"] = sum(c.rate_limited for c in everyone)
     if workload == "mix":
         result["games_finished"] = games_finished
-        result["refused"] = refusals[0]
+        result["refused"] = refusals
     for code, _, _ in made:
         with contextlib.suppress(Exception):
             staff.command(servers[0].url, code, "end")

@@ -16,7 +16,8 @@ database's write lock.
 On PostgreSQL a command decided on the state this process already holds for the game goes
 in one statement instead of four round trips (BEGIN, lock, write, COMMIT): `write_if_current`
 sends the command whole, and the statement fails, writing nothing, unless the row still has
-the version the state was decided on and the command's id is new (see there).
+the version the state was decided on and the command's id is new (see there). On SQLite the
+same is one short transaction, without the read of the row's version under the lock.
 """
 
 import threading
@@ -272,7 +273,7 @@ def write_if_current(
         )
     patch = state_patch(previous, game.state)
     values = [*_game_values(game, status=status, deadline=deadline, state=patch), game.pk]
-    values += [_prepare(Game, "last_seq")(version[0]), _prepare(Game, "updated_at")(version[1])]
+    values += _version_values(version)
     if receipt is not None:
         values += _receipt_values(game, receipt)
     for row in rows:
@@ -312,11 +313,10 @@ def _write_if_current_sqlite(
     version under the lock (~2% of a busy server's CPU, issue 11 round 10). The whole state
     is written, as on the usual path (state_text)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        values = _game_values(game, status=status, deadline=deadline)
-        values += [game.pk, _prepare(Game, "last_seq")(version[0])]
-        values.append(_prepare(Game, "updated_at")(version[1]))
-        cursor.execute(_sql(connection.vendor, "game_if_current"), values)
-        if cursor.rowcount != 1:
+        current = _update_game(
+            cursor, game, status=status, deadline=deadline, previous=None, version=version
+        )
+        if not current:
             transaction.set_rollback(True)
             return False
         if receipt is not None:
@@ -374,14 +374,31 @@ def _insert_events(cursor, game_id: int, rows: list[dict]) -> None:
 
 
 def _update_game(
-    cursor, game: LockedGame, *, status: str, deadline: float | None, previous: dict | None
-) -> None:
+    cursor,
+    game: LockedGame,
+    *,
+    status: str,
+    deadline: float | None,
+    previous: dict | None,
+    version: tuple[int, datetime] | None = None,
+) -> bool:
+    """Rewrite the row from `game`; with `version` (SQLite's write_if_current) only if the
+    row is still at it. False if no row was rewritten."""
     patch = None
     if previous is not None and connection.vendor != "sqlite":
         patch = state_patch(previous, game.state)
-    params = _game_values(game, status=status, deadline=deadline, state=patch)
+    params = [*_game_values(game, status=status, deadline=deadline, state=patch), game.pk]
     statement = "game" if patch is None else "game_patch"
-    cursor.execute(_sql(connection.vendor, statement), [*params, game.pk])
+    if version is not None:
+        statement = "game_if_current"
+        params += _version_values(version)
+    cursor.execute(_sql(connection.vendor, statement), params)
+    return cursor.rowcount == 1
+
+
+def _version_values(version: tuple[int, datetime]) -> list:
+    """The parameters of _at_version's condition."""
+    return [_prepare(Game, "last_seq")(version[0]), _prepare(Game, "updated_at")(version[1])]
 
 
 # Per game, the JSON member of each top-level key of the state last written (value, text): a
