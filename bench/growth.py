@@ -4,7 +4,9 @@ In-process, on a temporary SQLite file (or the DATABASE_URL given), no server, n
 
 - one command's server time (a chat through game_execute, broadcast included, median of
   `--samples`) and the size and build time of a player's `welcome` view, in a fresh running
-  game and after 200, 1,000 and 3,000 chat messages;
+  game and in games of 200, 1,000 and 3,000 chat messages, measured side by side (a
+  command on each in turn), with each length's median ratio to the fresh game's command
+  taken in the same turn;
 - the full JSON export of a whole 4-round game of the bundled scenario with 500 events
   (bots play it; chat fills it to 500);
 - the catch-up of 200 missed events (the selector a reconnecting socket calls), p99.
@@ -39,6 +41,10 @@ def setup() -> None:
     call_command("migrate", verbosity=0)
 
 
+# Chat messages posted before the measured commands: a fresh running game, then longer.
+LENGTHS = (0, 200, 1000, 3000)
+
+
 def percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -46,7 +52,7 @@ def percentile(values, q):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--samples", type=int, default=200, help="commands per game length")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     setup()
@@ -77,38 +83,47 @@ def main() -> None:
         return game, bots
 
     results = {"growth": [], "export": {}, "catch_up": {}}
-    game, bots = new_game(1)
-    us = bots["US"]
-    posted = 0
-    for target in (0, 200, 1000, 3000):
-        while posted < target:
+    # One game per length, filled first, then measured side by side: a sample is one
+    # command on each game in turn (the first game rotating), so a drift of the machine's
+    # speed falls on every length alike and the ratios compare commands taken together.
+    games = []
+    for n, length in enumerate(LENGTHS):
+        game, bots = new_game(10 + n)
+        for posted in range(length):
             run(
                 game,
                 bots[("US", "JP", "ROK")[posted % 3]],
                 {"type": "chat", "channel": "all" if posted % 2 else "team", "text": "x" * 80},
             )
-            posted += 1
-        times = []
-        for _ in range(args.samples):
+        games.append((game, bots["US"]))
+    times = [[] for _ in games]
+    builds = [[] for _ in games]
+    sizes = [0 for _ in games]
+    for sample in range(args.samples):
+        for k in range(len(games)):
+            index = (sample + k) % len(games)
+            game, us = games[index]
             began = time.perf_counter()
             run(game, us, {"type": "chat", "channel": "all", "text": "measured"})
-            times.append(time.perf_counter() - began)
-        posted += args.samples
-        builds, size = [], 0
-        for _ in range(10):
-            began = time.perf_counter()
-            actor, snap = selectors.game_seated_snapshot(game_id=game.pk, actor=us)
-            frame = json.dumps({"type": "welcome", **snap}, separators=(",", ":"))
-            builds.append(time.perf_counter() - began)
-            size = len(frame)
+            times[index].append(time.perf_counter() - began)
+            if sample % 4 == 0:
+                began = time.perf_counter()
+                actor, snap = selectors.game_seated_snapshot(game_id=game.pk, actor=us)
+                frame = json.dumps({"type": "welcome", **snap}, separators=(",", ":"))
+                builds[index].append(time.perf_counter() - began)
+                sizes[index] = len(frame)
+    for index, (game, _us) in enumerate(games):
         game.refresh_from_db()
+        paired = [a / b for a, b in zip(times[index], times[0], strict=True)]
         row = {
-            "chat_messages": posted,
+            "chat_messages": LENGTHS[index] + args.samples,
             "events": game.last_seq,
             "state_kib": len(json.dumps(game.state)) / 1024,
-            "command_ms": 1000 * statistics.median(times),
-            "welcome_kib": size / 1024,
-            "welcome_ms": 1000 * statistics.median(builds),
+            "command_ms": 1000 * statistics.median(times[index]),
+            "command_ms_p90": 1000 * percentile(times[index], 0.9),
+            "command_ratio_paired": statistics.median(paired),
+            "welcome_kib": sizes[index] / 1024,
+            "welcome_ms": 1000 * statistics.median(builds[index]),
         }
         results["growth"].append(row)
         print(row, file=sys.stderr, flush=True)

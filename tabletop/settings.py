@@ -99,8 +99,18 @@ DATABASES = {
 SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 if SQLITE:
     # WAL and a busy timeout let the daphne process and management commands share the file.
+    # SQLite's own page cache (per connection, 2 MiB by default) holds pages the kernel's
+    # file cache holds too; a smaller one cost no throughput and ~5 KiB per socket
+    # (docs/performance.md, round 11).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
+        {
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                f"PRAGMA cache_size=-{env.int('SQLITE_CACHE_KIB', default=256)};"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
     )
     # Persistent: opening and closing the file around every command was ~30% of a command's
     # time (docs/performance.md). Each database thread keeps its own connection.

@@ -129,3 +129,30 @@ def test_postgresql_uses_a_connection_pool_unless_switched_off():
     assert pooled["options"]["pool"] == {"min_size": 1, "max_size": 7, "timeout": 10}
     plain = probe(DATABASE_URL=url, DATABASE_POOL="false", CONN_MAX_AGE="60")
     assert "pool" not in plain["options"] and plain["conn_max_age"] == 60
+
+
+SQLITE_PRAGMAS = """
+import json, django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    journal = cursor.fetchone()[0]
+    cursor.execute("PRAGMA cache_size")
+    cache = cursor.fetchone()[0]
+print(json.dumps({"journal_mode": journal, "cache_size": cache}))
+"""
+
+
+def sqlite_pragmas(tmp_path, **env_vars: str) -> dict:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    result = run_python(SQLITE_PRAGMAS, SECRET_KEY="p" * 50, DATABASE_URL=url, **env_vars)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_sqlite_connections_use_wal_and_a_small_page_cache(tmp_path):
+    """Every SQLite connection is in WAL mode with a 256 KiB page cache (negative sizes are
+    KiB), which SQLITE_CACHE_KIB changes; SQLite's own default is 2 MiB per connection."""
+    assert sqlite_pragmas(tmp_path) == {"journal_mode": "wal", "cache_size": -256}
+    assert sqlite_pragmas(tmp_path, SQLITE_CACHE_KIB="4096")["cache_size"] == -4096
