@@ -7,6 +7,8 @@ In-process, on a temporary SQLite file (or the DATABASE_URL given), no server, n
   game and in games of 200, 1,000 and 3,000 chat messages, measured side by side (a
   command on each in turn), with each length's median ratio to the fresh game's command
   taken in the same turn;
+- the same for a chat in the first and in the last round of a game the bots play (the
+  state's round records grow every round);
 - the full JSON export of a whole 4-round game of the bundled scenario with 500 events
   (bots play it; chat fills it to 500);
 - the catch-up of 200 missed events (the selector a reconnecting socket calls), p99.
@@ -58,6 +60,7 @@ def main() -> None:
     setup()
 
     from game import engine, selectors
+    from game.models import Game, state_archive_part
     from game.services import Actor, game_create, game_execute, player_join
     from game.services.export import game_export
     from scenarios.services import scenario_import_bundled
@@ -82,10 +85,25 @@ def main() -> None:
         run(game, facilitator, {"type": "start"})
         return game, bots
 
+    def side_by_side(games, then=None):
+        """Per game, the server time of `--samples` chats: a sample is one chat on each game
+        in turn (the first game rotating), so a drift of the machine's speed falls on every
+        game alike; `then(sample, index, game, actor)` runs after each chat, untimed."""
+        times = [[] for _ in games]
+        for sample in range(args.samples):
+            for k in range(len(games)):
+                index = (sample + k) % len(games)
+                game, us = games[index]
+                began = time.perf_counter()
+                run(game, us, {"type": "chat", "channel": "all", "text": "measured"})
+                times[index].append(time.perf_counter() - began)
+                if then is not None:
+                    then(sample, index, game, us)
+        return times
+
     results = {"growth": [], "export": {}, "catch_up": {}}
-    # One game per length, filled first, then measured side by side: a sample is one
-    # command on each game in turn (the first game rotating), so a drift of the machine's
-    # speed falls on every length alike and the ratios compare commands taken together.
+    # One game per length, filled first, then measured side by side (the ratios compare
+    # commands taken together).
     games = []
     for n, length in enumerate(LENGTHS):
         game, bots = new_game(10 + n)
@@ -96,22 +114,18 @@ def main() -> None:
                 {"type": "chat", "channel": "all" if posted % 2 else "team", "text": "x" * 80},
             )
         games.append((game, bots["US"]))
-    times = [[] for _ in games]
     builds = [[] for _ in games]
     sizes = [0 for _ in games]
-    for sample in range(args.samples):
-        for k in range(len(games)):
-            index = (sample + k) % len(games)
-            game, us = games[index]
+
+    def welcome(sample, index, game, us):
+        if sample % 4 == 0:
             began = time.perf_counter()
-            run(game, us, {"type": "chat", "channel": "all", "text": "measured"})
-            times[index].append(time.perf_counter() - began)
-            if sample % 4 == 0:
-                began = time.perf_counter()
-                actor, snap = selectors.game_seated_snapshot(game_id=game.pk, actor=us)
-                frame = json.dumps({"type": "welcome", **snap}, separators=(",", ":"))
-                builds[index].append(time.perf_counter() - began)
-                sizes[index] = len(frame)
+            _actor, snap = selectors.game_seated_snapshot(game_id=game.pk, actor=us)
+            frame = json.dumps({"type": "welcome", **snap}, separators=(",", ":"))
+            builds[index].append(time.perf_counter() - began)
+            sizes[index] = len(frame)
+
+    times = side_by_side(games, then=welcome)
     for index, (game, _us) in enumerate(games):
         game.refresh_from_db()
         paired = [a / b for a, b in zip(times[index], times[0], strict=True)]
@@ -128,34 +142,67 @@ def main() -> None:
         results["growth"].append(row)
         print(row, file=sys.stderr, flush=True)
 
-    # A whole game with 500 events: bots play (engine.bot_commands), chat fills it.
-    game, bots = new_game(2)
-    chats_per_step = 80
-    for _step in range(60):
-        game.refresh_from_db()
-        state = game.state
-        if state["status"] != "running":
-            break
-        if state["phase"] == "negotiation":
-            for n in range(chats_per_step):
-                if game.last_seq >= 470:
+    def play(game, bots, *, until=lambda state: False, chat_to_seq=0):
+        """Bots play whole phases (engine.bot_commands), the facilitator advances, until the
+        game ends or `until(state)` holds at the start of a phase; in each negotiation,
+        chat fills the log up to `chat_to_seq` events."""
+        for _step in range(60):
+            game.refresh_from_db()
+            state = game.state
+            if state["status"] != "running" or until(state):
+                return
+            if state["phase"] == "negotiation":
+                for n in range(80):
+                    if game.last_seq >= chat_to_seq:
+                        break
+                    run(
+                        game,
+                        bots[("US", "JP", "ROK")[n % 3]],
+                        {"type": "chat", "channel": "all", "text": "x" * 80},
+                    )
+                    game.last_seq += 1
+            for _ in range(4):
+                acted = False
+                for code, actor in bots.items():
+                    game.refresh_from_db()
+                    for command in engine.bot_commands(game.state, code, seed=2, now=clock[0]):
+                        command = {k: v for k, v in command.items() if k not in ("actor", "now")}
+                        acted = bool(run(game, actor, command).events) or acted
+                if not acted:
                     break
-                run(
-                    game,
-                    bots[("US", "JP", "ROK")[n % 3]],
-                    {"type": "chat", "channel": "all", "text": "x" * 80},
-                )
-                game.last_seq += 1
-        for _ in range(4):
-            acted = False
-            for code, actor in bots.items():
-                game.refresh_from_db()
-                for command in engine.bot_commands(game.state, code, seed=2, now=clock[0]):
-                    command = {k: v for k, v in command.items() if k not in ("actor", "now")}
-                    acted = bool(run(game, actor, command).events) or acted
-            if not acted:
-                break
-        run(game, facilitator, {"type": "advance"})
+            run(game, facilitator, {"type": "advance"})
+
+    # A whole game's rounds: a chat in the first round's negotiation and in the last's,
+    # side by side as above (the round records grow every round: results, injects, offers).
+    last = len(snapshot["rounds"])
+    staged = []
+    for n, round_no in enumerate((1, last)):
+        game, bots = new_game(30 + n)
+        play(game, bots, until=lambda s, r=round_no: (s["round"], s["phase"]) == (r, "negotiation"))
+        staged.append((game, bots["US"]))
+    times = side_by_side(staged)
+    results["rounds"] = []
+    for index, (game, us) in enumerate(staged):
+        game.refresh_from_db()
+        _actor, snap = selectors.game_seated_snapshot(game_id=game.pk, actor=us)
+        row = {
+            "round": game.state["round"],
+            "events": game.last_seq,
+            "stored_state_kib": len(json.dumps(Game.state.field.get_prep_value(game.state))) / 1024,
+            "stored_archive_kib": len(json.dumps(state_archive_part(game.state))) / 1024,
+            "command_ms": 1000 * statistics.median(times[index]),
+            "command_ratio_paired": statistics.median(
+                a / b for a, b in zip(times[index], times[0], strict=True)
+            ),
+            "welcome_kib": len(json.dumps({"type": "welcome", **snap}, separators=(",", ":")))
+            / 1024,
+        }
+        results["rounds"].append(row)
+        print(row, file=sys.stderr, flush=True)
+
+    # A whole game with 500 events: bots play, chat fills it.
+    game, bots = new_game(2)
+    play(game, bots, chat_to_seq=470)
     game.refresh_from_db()
     while game.last_seq < 500 and game.state["status"] == "running":
         run(game, bots["US"], {"type": "chat", "channel": "all", "text": "x"})

@@ -13,7 +13,9 @@ from game.services.statecache import state_cached, state_remember
 
 def game_get_by_code(*, code: str) -> Game | None:
     """The game row without its big columns (state and snapshot are read when needed)."""
-    return Game.objects.defer("state", "snapshot").filter(code=code.upper()).first()
+    return (
+        Game.objects.defer("state", "snapshot", "state_archive").filter(code=code.upper()).first()
+    )
 
 
 def game_current_state(*, game_id: int) -> tuple[int, dict]:
@@ -22,12 +24,12 @@ def game_current_state(*, game_id: int) -> tuple[int, dict]:
     seq, updated_at = game_version(game_id)
     state = state_cached(game_id=game_id, seq=seq, updated_at=updated_at)
     if state is None:
-        seq, updated_at, state, snapshot = (
+        seq, updated_at, state, snapshot, archive = (
             Game.objects.filter(pk=game_id)
-            .values_list("last_seq", "updated_at", "state", "snapshot")
+            .values_list("last_seq", "updated_at", "state", "snapshot", "state_archive")
             .get()
         )
-        state = state_with_scenario(state, snapshot)
+        state = state_with_scenario(state, snapshot, archive)
         state_remember(game_id=game_id, seq=seq, updated_at=updated_at, state=state)
     return seq, state
 

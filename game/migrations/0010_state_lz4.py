@@ -8,35 +8,17 @@ their next write. A server built without lz4 refuses the setting: pglz stays, an
 migration goes on.
 """
 
-import logging
+from django.db import migrations
 
-from django.db import DatabaseError, migrations, transaction
-
-logger = logging.getLogger(__name__)
-
-
-def _set_compression(apps, schema_editor, method: str) -> None:
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    game = apps.get_model("game", "Game")
-    table = schema_editor.quote_name(game._meta.db_table)
-    column = schema_editor.quote_name(game._meta.get_field("state").column)
-    try:
-        with transaction.atomic(using=connection.alias):
-            schema_editor.execute(
-                f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION {method}"
-            )
-    except DatabaseError as error:
-        logger.warning("The game state keeps PostgreSQL's default compression: %s", error)
+from game.dbcompression import set_column_compression
 
 
 def state_lz4(apps, schema_editor):
-    _set_compression(apps, schema_editor, "lz4")
+    set_column_compression(apps, schema_editor, "state", "lz4")
 
 
 def state_default(apps, schema_editor):
-    _set_compression(apps, schema_editor, "DEFAULT")
+    set_column_compression(apps, schema_editor, "state", "DEFAULT")
 
 
 class Migration(migrations.Migration):

@@ -74,8 +74,9 @@ def game_run_bots(*, game_id: int, now: float | None = None) -> int:
     for _ in range(BOT_PASSES):
         acted = False
         for bot in bots:
-            # The snapshot too: it is the state's scenario (Game.from_db), read in this query.
-            game = Game.objects.only("state", "snapshot", "seed").get(pk=game_id)
+            # The snapshot and the archive too: the state's scenario and round records
+            # (Game.from_db), read in this query.
+            game = Game.objects.only("state", "snapshot", "state_archive", "seed").get(pk=game_id)
             seat = engine.player_seat(game.state, bot.pk)
             if seat is None:
                 continue

@@ -33,7 +33,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from game.models import CommandReceipt, Event, Game
+from game.models import STATE_ARCHIVE_KEYS, CommandReceipt, Event, Game, state_archive_part
 
 
 @dataclass
@@ -56,7 +56,7 @@ def _columns(model, names) -> str:
 
 EVENT_FIELDS = ("game", "seq", "at", "round", "phase", "actor", "kind", "data", "audience")
 RECEIPT_FIELDS = ("game", "actor_key", "client_id", "seq", "created_at")
-GAME_UPDATE_FIELDS = ("state", "last_seq", "status", "deadline", "updated_at")
+GAME_UPDATE_FIELDS = ("state", "state_archive", "last_seq", "status", "deadline", "updated_at")
 
 
 @cache
@@ -86,9 +86,16 @@ def _sql(vendor: str, name: str) -> str:
         return f"UPDATE {_table(Game)} SET {assignments} WHERE {q('id')} = %s"
     if name == "game_if_current":  # SQLite's write_if_current: only at the version given
         return f"{_sql(vendor, 'game')} AND {_at_version()}"
-    if name == "game_patch":  # PostgreSQL: the top-level keys given replace the row's
-        state = _columns(Game, ("state",))
-        return _sql(vendor, "game").replace(f"{state} = %s", f"{state} = {state} || %s", 1)
+    if name in ("game_patch", "game_patch_state"):
+        # PostgreSQL: the top-level keys given replace the row's, in the state and (the
+        # round records among them) in the archive; game_patch_state leaves the archive as
+        # it is (its value, compressed and stored out of line, is then not rewritten).
+        update = _sql(vendor, "game")
+        for field in ("state", "state_archive"):
+            column = _columns(Game, (field,))
+            patched = f"{column} || %s" if name == "game_patch" or field == "state" else column
+            update = update.replace(f"{column} = %s", f"{column} = {patched}", 1)
+        return update
     raise KeyError(name)
 
 
@@ -98,15 +105,15 @@ def _at_version() -> str:
 
 
 @cache
-def _command_if_current_sql(*, patch: bool, receipt: bool, events: int) -> str:
+def _command_if_current_sql(*, update: str, receipt: bool, events: int) -> str:
     """PostgreSQL (write_if_current): a whole command as one statement, which commits as one
     (autocommit) or not at all. Rewrite the game row if it still has the version given
-    (`patch`: the top-level keys given replace the row's, `state || %s`); then, for the row
+    (`update`: the _sql statement that rewrites it, whole or as a patch); then, for the row
     it changed (each insert reads `changed`, so it waits for the rewrite and its row lock,
     as the lock of the usual path comes first), record the id and insert the events. The
     SELECT divides by the rows changed and recorded: division_by_zero, so nothing written,
     when the row had moved on or the id was there (ON CONFLICT DO NOTHING records no row)."""
-    update = _sql("postgresql", "game_patch" if patch else "game")
+    update = _sql("postgresql", update)
     version = _at_version()
     parts = [f"changed AS ({update} AND {version} RETURNING 1)"]
     checks = ["1 / (SELECT COUNT(*) FROM changed)"]
@@ -271,15 +278,16 @@ def write_if_current(
         return _write_if_current_sqlite(
             game, version=version, receipt=receipt, rows=rows, status=status, deadline=deadline
         )
-    patch = state_patch(previous, game.state)
-    values = [*_game_values(game, status=status, deadline=deadline, state=patch), game.pk]
-    values += _version_values(version)
+    update, values = _game_values(
+        game, status=status, deadline=deadline, patch=state_patch(previous, game.state)
+    )
+    values = [*values, game.pk, *_version_values(version)]
     if receipt is not None:
         values += _receipt_values(game, receipt)
     for row in rows:
         values += _event_values(game.pk, row)
     statement = _command_if_current_sql(
-        patch=patch is not None, receipt=receipt is not None, events=len(rows)
+        update=update, receipt=receipt is not None, events=len(rows)
     )
     connection.ensure_connection()
     pg = connection.connection
@@ -387,8 +395,8 @@ def _update_game(
     patch = None
     if previous is not None and connection.vendor != "sqlite":
         patch = state_patch(previous, game.state)
-    params = [*_game_values(game, status=status, deadline=deadline, state=patch), game.pk]
-    statement = "game" if patch is None else "game_patch"
+    statement, params = _game_values(game, status=status, deadline=deadline, patch=patch)
+    params.append(game.pk)
     if version is not None:
         statement = "game_if_current"
         params += _version_values(version)
@@ -409,11 +417,12 @@ _state_texts: OrderedDict[int, dict[str, tuple[object, str]]] = OrderedDict()
 _state_texts_lock = threading.Lock()
 
 
-def state_text(game_id: int, state: dict) -> str:
-    """`state` as its column's JSON text (without the scenario, as GameStateField stores
-    it), each top-level value encoded only when it is not the object written last time for
-    the game (SQLite writes the whole state with every command: encoding all of it was ~8% of
-    the server's CPU, issue 11)."""
+def state_text(game_id: int, state: dict) -> tuple[str, str]:
+    """`state` as its columns' JSON texts, the state's and the archive's (without the scenario
+    and with the round records apart, as GameStateField stores it), each top-level value
+    encoded only when it is not the object written last time for the game (SQLite writes
+    the whole state with every command: encoding all of it was ~8% of the server's CPU,
+    issue 11)."""
     with _state_texts_lock:
         kept = _state_texts.pop(game_id, {})
     texts = {}
@@ -428,15 +437,19 @@ def state_text(game_id: int, state: dict) -> str:
         _state_texts[game_id] = texts
         while len(_state_texts) > STATE_TEXT_GAMES:
             _state_texts.popitem(last=False)
-    return "{" + ",".join(member for _, member in texts.values()) + "}"
+    rest = ",".join(text for key, (_, text) in texts.items() if key not in STATE_ARCHIVE_KEYS)
+    archive = ",".join(texts[key][1] for key in STATE_ARCHIVE_KEYS if key in texts)
+    return "{" + rest + "}", "{" + archive + "}"
 
 
 def _game_values(
-    game: LockedGame, *, status: str, deadline: float | None, state: dict | None = None
-) -> list:
-    """The row's new values from `game` (`state`, if given, instead of its state: a patch of
-    its top-level keys); its `updated_at` becomes now (the new version). SQLite's whole state
-    is state_text's, reusing the text of the values written last."""
+    game: LockedGame, *, status: str, deadline: float | None, patch: dict | None = None
+) -> tuple[str, list]:
+    """The _sql statement that rewrites the row from `game`, and its values but the row's id:
+    the whole state, or with `patch` (state_patch: its top-level keys that changed) those
+    keys only, the round records among them into the archive, which is left as it is when
+    they did not change. Its `updated_at` becomes now (the new version). SQLite's state is
+    state_text's, reusing the text of the values written last."""
     game.updated_at = timezone.now()
     values = {
         "last_seq": game.last_seq,
@@ -444,14 +457,23 @@ def _game_values(
         "deadline": deadline,
         "updated_at": game.updated_at,
     }
-    if state is None and connection.vendor == "sqlite":
-        state_param = state_text(game.pk, game.state)
+    statement = "game"
+    if patch is not None:
+        archive = state_archive_part(patch)
+        statement = "game_patch" if archive else "game_patch_state"
+        values["state"] = _prepare(Game, "state")(patch)
+        values["state_archive"] = _prepare(Game, "state_archive")(archive) if archive else None
+    elif connection.vendor == "sqlite":
+        values["state"], values["state_archive"] = state_text(game.pk, game.state)
     else:
-        state_param = _prepare(Game, "state")(game.state if state is None else state)
-    return [
-        state_param if name == "state" else _prepare(Game, name)(values[name])
+        values["state"] = _prepare(Game, "state")(game.state)
+        values["state_archive"] = _prepare(Game, "state_archive")(state_archive_part(game.state))
+    params = [
+        values[name] if name in ("state", "state_archive") else _prepare(Game, name)(values[name])
         for name in GAME_UPDATE_FIELDS
+        if not (name == "state_archive" and statement == "game_patch_state")
     ]
+    return statement, params
 
 
 def _receipt_values(game: LockedGame, receipt: tuple[str, str]) -> list:

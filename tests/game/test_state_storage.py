@@ -1,6 +1,6 @@
-"""The game row's cached state is compressed with lz4 on PostgreSQL (migration 0010): every
-command rewrites it, and pglz's compression was the largest part of the database's CPU per
-command (docs/performance.md, round 10)."""
+"""The game row's cached state is compressed with lz4 on PostgreSQL (migration 0010; 0011 for
+the column of its round records): every command rewrites it, and pglz's compression was the
+largest part of the database's CPU per command (docs/performance.md, round 10)."""
 
 import pytest
 from django.db import connection
@@ -21,11 +21,12 @@ def _column(sql: str, game_id: int | None = None):
         return cursor.fetchone()[0]
 
 
-def test_the_state_column_compresses_with_lz4():
+@pytest.mark.parametrize("column", ["state", "state_archive"])
+def test_the_state_columns_compress_with_lz4(column):
     table = Game._meta.db_table
     method = _column(
         "SELECT attcompression FROM pg_attribute "
-        f"WHERE attrelid = '{table}'::regclass AND attname = 'state'"
+        f"WHERE attrelid = '{table}'::regclass AND attname = '{column}'"
     )
     assert method == "l"
 
