@@ -100,8 +100,8 @@ SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 if SQLITE:
     # WAL and a busy timeout let the daphne process and management commands share the file.
     # SQLite's own page cache (per connection, 2 MiB by default) holds pages the kernel's
-    # file cache holds too; a smaller one cost no throughput and ~5 KiB per socket
-    # (docs/performance.md, round 11).
+    # file cache holds too. 256 KiB holds a workshop's few tables: no throughput lost, ~5 KiB
+    # less per socket; ~0.7 ms more latency at 50 tables (docs/performance.md, round 11).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
