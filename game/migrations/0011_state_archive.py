@@ -23,7 +23,8 @@ def archive_round_records(apps, schema_editor):
         if not isinstance(state, dict):
             continue
         archive = {key: state[key] for key in KEYS if key in state}
-        rest = {key: value for key, value in state.items() if key not in KEYS}
+        # A row last written before 0009 still holds its scenario: the snapshot is that.
+        rest = {key: value for key, value in state.items() if key not in (*KEYS, "scenario")}
         Game.objects.filter(pk=pk).update(state=rest, state_archive=archive)
     set_column_compression(apps, schema_editor, "state_archive", "lz4")
 

@@ -111,9 +111,11 @@ def _migrate(target: str) -> None:
 
 
 def test_the_migration_moves_the_records_out_and_back():
-    """0011 moves a stored state's records into the archive; reversed, it puts them back."""
+    """0011 moves a stored state's records into the archive (and the scenario of a row last
+    written before 0009 out: it is the snapshot); reversed, it puts the records back."""
     records = {"results": [{"round": 1, "scores": {"A": 3}}], "injects": [{"id": "I-1"}]}
     stored = {"status": "running", "round": 1, "phase": "results", **records}
+    legacy = {**stored, "scenario": {"title": "Stored before 0009"}}
     table = connection.ops.quote_name(Game._meta.db_table)
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
     leaf = MigrationExecutor(connection).loader.graph.leaf_nodes("game")[0][1]
@@ -124,7 +126,7 @@ def test_the_migration_moves_the_records_out_and_back():
                 f"INSERT INTO {table} (code, title, snapshot, seed, rules_version, status, "
                 "created_at, updated_at, last_seq, state, watch_key) VALUES "
                 f"('MIGRAT', 'Old row', %s{cast}, 1, 2, 'running', %s, %s, 0, %s{cast}, 'k')",
-                ["{}", "2026-12-01 00:00:00", "2026-12-01 00:00:00", json.dumps(stored)],
+                ["{}", "2026-12-01 00:00:00", "2026-12-01 00:00:00", json.dumps(legacy)],
             )
             cursor.execute(f"SELECT id FROM {table} WHERE code = 'MIGRAT'")
             game_id = cursor.fetchone()[0]
