@@ -36,12 +36,11 @@ def state_archive_part(state: dict) -> dict:
     return {key: state[key] for key in STATE_ARCHIVE_KEYS if key in state}
 
 
-def state_with_scenario(state: dict, snapshot: dict, archive: dict | None = None) -> dict:
+def state_from_columns(state: dict, snapshot: dict, archive: dict) -> dict:
     """A state read from its columns, whole again: its round records are the archive column's
-    and its scenario is the game's snapshot."""
-    if "scenario" in state:  # stored before the scenario left the column (or built here)
-        return state
-    return {**state, **(archive or {}), "scenario": snapshot}
+    and its scenario is the game's snapshot (every row holds neither in `state` since
+    migration 0011)."""
+    return {**state, **archive, "scenario": snapshot}
 
 
 class GameStateField(models.JSONField):
@@ -50,7 +49,7 @@ class GameStateField(models.JSONField):
     state (29 of a state's 34 KiB for the bundled scenario, written and encoded by every
     command); the round records are `state_archive`'s (STATE_ARCHIVE_KEYS). Instances get
     both back from Game.from_db; a raw read of the columns (values_list) uses
-    state_with_scenario."""
+    state_from_columns."""
 
     def get_prep_value(self, value):
         if isinstance(value, dict) and ("scenario" in value or _archived(value)):
@@ -150,7 +149,7 @@ class Game(models.Model):
     @classmethod
     def stored_state(cls, game_id: int) -> dict:
         """The state as its row holds it now, whole (without building the instance)."""
-        return state_with_scenario(
+        return state_from_columns(
             *cls.objects.values_list("state", "snapshot", "state_archive").get(pk=game_id)
         )
 
@@ -158,9 +157,8 @@ class Game(models.Model):
     def from_db(cls, db, field_names, values, **kwargs):
         game = super().from_db(db, field_names, values, **kwargs)
         state = game.__dict__.get("state")
-        if isinstance(state, dict) and "scenario" not in state:
-            # Reads a deferred snapshot or archive.
-            game.state = state_with_scenario(state, game.snapshot, game.state_archive)
+        if isinstance(state, dict):  # reads a deferred snapshot or archive
+            game.state = state_from_columns(state, game.snapshot, game.state_archive)
         return game
 
 

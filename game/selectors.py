@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from game import engine
-from game.models import Event, Game, state_with_scenario
+from game.models import Event, Game, state_from_columns
 from game.realtime.protocol import HISTORY_MAX_EVENTS, RESUME_MAX_EVENTS
 from game.services.actors import Actor
 from game.services.broadcast import event_for_viewer, events_frame, live_view_text
@@ -29,7 +29,7 @@ def game_current_state(*, game_id: int) -> tuple[int, dict]:
             .values_list("last_seq", "updated_at", "state", "snapshot", "state_archive")
             .get()
         )
-        state = state_with_scenario(state, snapshot, archive)
+        state = state_from_columns(state, snapshot, archive)
         state_remember(game_id=game_id, seq=seq, updated_at=updated_at, state=state)
     return seq, state
 

@@ -462,7 +462,8 @@ def _game_values(
         archive = state_archive_part(patch)
         statement = "game_patch" if archive else "game_patch_state"
         values["state"] = _prepare(Game, "state")(patch)
-        values["state_archive"] = _prepare(Game, "state_archive")(archive) if archive else None
+        if archive:  # else the archive is left out of the statement
+            values["state_archive"] = _prepare(Game, "state_archive")(archive)
     elif connection.vendor == "sqlite":
         values["state"], values["state_archive"] = state_text(game.pk, game.state)
     else:
@@ -471,7 +472,7 @@ def _game_values(
     params = [
         values[name] if name in ("state", "state_archive") else _prepare(Game, name)(values[name])
         for name in GAME_UPDATE_FIELDS
-        if not (name == "state_archive" and statement == "game_patch_state")
+        if name in values
     ]
     return statement, params
 
