@@ -4,6 +4,8 @@
     .venv/bin/python bench/perf.py --backend services                # PostgreSQL + Redis
     .venv/bin/python bench/perf.py --backend services --processes 2  # scale-out
     .venv/bin/python bench/perf.py --tables 4,20,50 --rate 1 --json out.json --markdown out.md
+    .venv/bin/python bench/perf.py --tables 20 --rate 0.4,0.6,0.8     # each table count at each
+    .venv/bin/python bench/perf.py --backend services --processes 2 --cpu-per-process 0.35
 
 One daphne server (or two) is started on 127.0.0.1 with BENCH_RELAY=1, which routes the bare
 relay consumer (game/realtime/relay.py: join a group, relay each text frame to it, nothing
@@ -25,7 +27,8 @@ else). For each table count, these runs are interleaved on that same server:
 - `relay` again (the baseline is the mean of the two relay runs around the game runs).
 
 Reported per run: commands/s (relay: broadcasts/s), deliveries/s, the latency from sending a
-command to each table member receiving its event (p50/p95/p99), server CPU per command (from
+command (its frame leaving the client, after the client's pacer) to each table member
+receiving its event (p50/p95/p99), server CPU per command (from
 /proc), the load generator's own CPU share, how busy the whole machine was (all cores:
 servers, database, Redis and the load generator), and the load average; per back end:
 RSS per idle authenticated socket, for the game (games in progress) and for the relay, each
@@ -36,9 +39,10 @@ and time (`--seconds` per run), servers are stopped and the temporary database r
 import argparse
 import asyncio
 import contextlib
-import json
+import itertools
 import os
 import platform
+import signal
 import statistics
 import sys
 import tempfile
@@ -53,6 +57,7 @@ from servers import Server, daphne_servers, manage  # noqa: E402
 from tablekit import Staff, join  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
+from bench.output import emit  # noqa: E402
 from game.realtime import protocol  # noqa: E402
 from game.realtime.botclient import BotClient, CommandError, Pacer, contiguous  # noqa: E402
 
@@ -118,17 +123,26 @@ def latency_ms(latencies: list[float]) -> dict:
 
 
 class TimedBot(BotClient):
-    """A bot client that notes when each of its accepted commands was sent (by its seq)."""
+    """A bot client that notes when each of its accepted commands was sent (by its seq):
+    when its frame left, after the client's pacer let it go (an open-loop `mix` bot waits
+    seconds there between its commands, time the server has no part in)."""
 
     def __init__(self, *args, sent: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.sent = sent
+        self._left: dict[str, float] = {}  # frame id -> when it was sent
+
+    async def _send(self, frame: dict) -> None:
+        await self.pacer.take()
+        if frame["type"] not in ("hello", "sync", "ping"):
+            self._left[frame["id"]] = time.time()
+        await self.ws.send(protocol.dumps(frame))
 
     async def command(self, type: str, **payload) -> dict:
-        began = time.time()
         answer = await super().command(type, **payload)
-        if answer["type"] == "ack" and not answer.get("duplicate"):
-            self.sent[answer["seq"]] = began
+        left = self._left.pop(answer.get("id"), None)
+        if answer["type"] == "ack" and not answer.get("duplicate") and left is not None:
+            self.sent[answer["seq"]] = left
         return answer
 
 
@@ -502,6 +516,60 @@ def backend(args, folder: Path):
         admin.close()
 
 
+# -- a CPU budget per server process (--cpu-per-process) -------------------------------------
+
+# A short period: a process that has spent its budget waits at most this long for more (the
+# kernel's default of 100 ms would add up to that to any command that lands then).
+CPU_PERIOD_US = 10_000
+
+
+def cpu_cgroup_root() -> tuple[Path, int]:
+    """Where the cgroup hierarchy with the CPU controller is mounted, and its version."""
+    for line in Path("/proc/mounts").read_text().splitlines():
+        _, where, kind, options, *_ = line.split()
+        if kind == "cgroup" and "cpu" in options.split(","):
+            return Path(where), 1
+        controllers = Path(where) / "cgroup.controllers"
+        if kind == "cgroup2" and controllers.exists() and "cpu" in controllers.read_text().split():
+            return Path(where), 2
+    raise SystemExit("--cpu-per-process: this machine mounts no cgroup CPU controller")
+
+
+@contextlib.contextmanager
+def cpu_budget(pids: list[int], share: float | None):
+    """With --cpu-per-process: each server process in a cgroup of its own, allowed `share`
+    of one core (CFS quota). Two processes then have twice the CPU of one, as on a machine
+    with a core per process, while the database, Redis and the load generator keep the
+    rest of the machine: scale-out measured on a machine that has fewer cores than it needs
+    (target 4). Needs root; the groups are removed and the processes put back at the end."""
+    if not share:
+        yield
+        return
+    root, version = cpu_cgroup_root()
+    quota = round(share * CPU_PERIOD_US)
+    groups = []
+    try:
+        if version == 2:
+            (root / "cgroup.subtree_control").write_text("+cpu")
+        for pid in pids:
+            group = root / f"redlines-bench-{pid}"
+            group.mkdir()
+            groups.append(group)
+            if version == 1:
+                (group / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
+                (group / "cpu.cfs_quota_us").write_text(str(quota))
+            else:
+                (group / "cpu.max").write_text(f"{quota} {CPU_PERIOD_US}")
+            (group / "cgroup.procs").write_text(str(pid))
+        yield
+    finally:
+        for group in groups:
+            for pid in (group / "cgroup.procs").read_text().split():
+                with contextlib.suppress(OSError):  # it may have exited meanwhile
+                    (root / "cgroup.procs").write_text(pid)
+            group.rmdir()
+
+
 @contextlib.contextmanager
 def profiler(args, name: str):
     """With --profile DIR: py-spy samples the server's threads while they hold the GIL (what
@@ -576,8 +644,9 @@ def run(args) -> dict:
         },
         "backend": args.backend,
         "processes": args.processes,
+        "cpu_per_process": args.cpu_per_process,
         "server": args.server,
-        "rate_per_socket": args.rate or "max",
+        "rate_per_socket": [rate or "max" for rate in args.rates],
         "seconds_per_run": args.seconds,
         "teams": args.teams,
         "runs": [],
@@ -590,15 +659,20 @@ def run(args) -> dict:
         with backend(args, folder) as env:
             manage("migrate", "--noinput", "-v", "0", env=env)
             manage("demo_setup", env=env)
-            with serve(env, args, log_dir, "perf") as servers:
+            with (
+                serve(env, args, log_dir, "perf") as servers,
+                cpu_budget([s.process.pid for s in servers], args.cpu_per_process),
+            ):
                 args.pids = [s.process.pid for s in servers]
                 staff = Staff.login(servers[0].url)
-                for tables in args.tables:
+                for tables, rate in itertools.product(args.tables, args.rates):
+                    args.rate = rate
                     for workload in ["relay", *args.workloads, "relay"]:
                         if workload == "relay":
                             result = asyncio.run(run_relay(servers, args, tables))
                         else:
                             result = asyncio.run(run_game(servers, staff, args, tables, workload))
+                        result["rate_per_socket"] = args.rate
                         print(one_line(result), file=sys.stderr, flush=True)
                         results["runs"].append(result)
             if args.memory:
@@ -615,7 +689,8 @@ def run(args) -> dict:
 def one_line(r: dict) -> str:
     lat = r["latency_ms"]
     return (
-        f"{r['workload']:5} tables={r['tables']:2} {r['commands_per_s']:7.1f}/s "
+        f"{r['workload']:5} tables={r['tables']:2} rate={r['rate_per_socket'] or 'max'} "
+        f"{r['commands_per_s']:7.1f}/s "
         f"deliv={r['deliveries_per_s']:7.1f}/s p50/p95/p99={lat['p50'] or 0:.1f}/"
         f"{lat['p95'] or 0:.1f}/{lat['p99'] or 0:.1f} ms cpu={r['cpu_ms_per_command'] or 0:.2f} "
         f"ms/cmd ({100 * r['cpu_share']:.0f}%) client={100 * r['client_cpu_share']:.0f}% "
@@ -632,27 +707,36 @@ def markdown(results: dict) -> str:
     lines = [
         f"Back end: {results['backend']}, {results['processes']} {results['server']} "
         "process(es), "
-        f"rate per socket: {results['rate_per_socket']}, {results['seconds_per_run']} s per run, "
+        + (
+            f"each limited to {results['cpu_per_process']:g} of a core, "
+            if results.get("cpu_per_process")
+            else ""
+        )
+        + f"rate per socket: {', '.join(map(str, results['rate_per_socket']))}, "
+        f"{results['seconds_per_run']} s per run, "
         f"mix teams: {results['teams']}.",
         "",
-        "| tables | workload | commands/s | relay/s | ratio | deliveries/s | p50 / p95 / p99 ms "
-        "| relay p50 / p99 ms | CPU ms/cmd (relay) | machine busy (relay) | load avg |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| tables | rate | workload | commands/s | relay/s | ratio | deliveries/s "
+        "| p50 / p95 / p99 ms | relay p50 / p99 ms | CPU ms/cmd (relay) "
+        "| machine busy (relay) | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     runs = results["runs"]
-    for tables in sorted({r["tables"] for r in runs}):
-        relays = [r for r in runs if r["tables"] == tables and r["workload"] == "relay"]
+    for tables, rate in sorted({(r["tables"], r["rate_per_socket"]) for r in runs}):
+        same = [r for r in runs if (r["tables"], r["rate_per_socket"]) == (tables, rate)]
+        relays = [r for r in same if r["workload"] == "relay"]
         base = statistics.mean(r["commands_per_s"] for r in relays)
         base_p50 = statistics.mean(r["latency_ms"]["p50"] for r in relays)
         base_p99 = statistics.mean(r["latency_ms"]["p99"] for r in relays)
         base_cpu = statistics.mean(r["cpu_ms_per_command"] for r in relays)
         base_busy = statistics.mean(r["machine_busy"] for r in relays)
-        for r in runs:
-            if r["tables"] != tables or r["workload"] == "relay":
+        for r in same:
+            if r["workload"] == "relay":
                 continue
             lat = r["latency_ms"]
             lines.append(
-                f"| {tables} | {r['workload']} | {r['commands_per_s']:.0f} | {base:.0f} "
+                f"| {tables} | {rate or 'max'} | {r['workload']} "
+                f"| {r['commands_per_s']:.0f} | {base:.0f} "
                 f"| {r['commands_per_s'] / base:.2f} | {r['deliveries_per_s']:.0f} "
                 f"| {lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f} "
                 f"| {base_p50:.1f} / {base_p99:.1f} "
@@ -687,10 +771,21 @@ def main() -> None:
     parser.add_argument(
         "--server", choices=("daphne", "uvicorn"), default="daphne", help="the ASGI server"
     )
+    parser.add_argument(
+        "--cpu-per-process",
+        type=float,
+        help="limit each server process to this share of one core (0.05..1, a cgroup each; "
+        "root): scale-out judged with a core per process on a machine with too few",
+    )
     parser.add_argument("--tables", default="4,20,50", help="comma-separated table counts")
     parser.add_argument("--workloads", default="chat,mix", help="game runs between relay runs")
     parser.add_argument("--sockets", type=int, default=2, help="player sockets per role")
-    parser.add_argument("--rate", type=float, default=0.0, help="per socket per s; 0: saturation")
+    parser.add_argument(
+        "--rate",
+        default="0",
+        help="commands per socket per s, or several (comma-separated: each table count is "
+        "run at each); 0: saturation",
+    )
     parser.add_argument(
         "--teams",
         choices=("together", "in-turn"),
@@ -718,25 +813,29 @@ def main() -> None:
     parser.add_argument("--markdown", help="write the Markdown table here")
     parser.add_argument("--log-dir", help="keep the servers' logs here")
     args = parser.parse_args()
+    # Stopped with SIGTERM (timeout, kill): unwind, so that the servers stop, the database
+    # is dropped and the CPU budgets' cgroups are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args.tables = [int(n) for n in args.tables.split(",")]
     args.workloads = [w for w in args.workloads.split(",") if w]
     if not all(0 < n <= MAX_TABLES for n in args.tables) or not 0 < args.sockets <= 4:
         parser.error(f"1..{MAX_TABLES} tables, 1..4 sockets per role")
     if not set(args.workloads) <= {"chat", "mix"}:
         parser.error("workloads: chat, mix")
-    if not 0 <= args.rate <= 8 or not 1 <= args.seconds <= 60:
+    try:
+        args.rates = [float(r) for r in args.rate.split(",")]
+    except ValueError:
+        parser.error(f"--rate: numbers separated by commas, not {args.rate!r}")
+    if not all(0 <= r <= 8 for r in args.rates) or not 1 <= args.seconds <= 60:
         parser.error("--rate 0..8 per socket, --seconds 1..60")
+    if args.cpu_per_process is not None and not 0.05 <= args.cpu_per_process <= 1:
+        parser.error("--cpu-per-process: a share of one core, 0.05..1")
     if args.server == "uvicorn" and not UVICORN.exists():
         parser.error("--server uvicorn: first .venv/bin/pip install 'uvicorn[standard]'")
     if args.backend == "sqlite" and args.processes != 1:
         parser.error("SQLite and the in-memory channel layer serve one process only")
     results = run(args)
-    table = markdown(results)
-    print(table)
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
-    if args.markdown:
-        Path(args.markdown).write_text(table)
+    emit(markdown(results), results, args)
 
 
 if __name__ == "__main__":
