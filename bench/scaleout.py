@@ -1,14 +1,16 @@
 """Target 4: the commands/s two server processes sustain against one's, at the same p99.
 
     .venv/bin/python bench/scaleout.py                        # chat, 20 tables, 0.35 core each
+    .venv/bin/python bench/scaleout.py --tables 4,20,50 --workloads chat,mix --one 0 --two 0
     .venv/bin/python bench/scaleout.py --workloads chat,mix --tables 20,50 --p99-ms 50,100
 
 Runs bench/perf.py on PostgreSQL + Redis twice, with one server process and then two, each
-table's sockets all on one process (as a load balancer that hashes the game code places
-them), at a series of open-loop rates (`--one` for one process, `--two` for two: commands
-per socket per second). For each process count, workload (the relay's too) and table count
-it finds the highest commands/s delivered with p99 at or under each bound and nothing lost,
-and reports two processes' figure over one's: the scale-out factor.
+table's sockets all on one process (as deploy/nginx.conf places them, by the game's code),
+at the rates of `--one` for one process and `--two` for two (commands per socket per
+second; 0: saturation, every socket sending its next command once the last is answered).
+For each workload (the relay's too) and table count it reports two processes' figure over
+one's, the scale-out factor: at saturation the commands/s, beside each one's p99; open
+loop, the highest commands/s delivered with p99 at or under each bound and nothing lost.
 
 A machine with fewer cores than two servers, the database, Redis and the load generator
 need cannot show scale-out as it is: two processes then share the cores one had. Each server
