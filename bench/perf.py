@@ -133,10 +133,9 @@ class TimedBot(BotClient):
         self._left: dict[str, float] = {}  # frame id -> when it was sent
 
     async def _send(self, frame: dict) -> None:
-        await self.pacer.take()
+        await super()._send(frame)  # the pacer's wait, then the frame handed to the socket
         if frame["type"] not in ("hello", "sync", "ping"):
             self._left[frame["id"]] = time.time()
-        await self.ws.send(protocol.dumps(frame))
 
     async def command(self, type: str, **payload) -> dict:
         answer = await super().command(type, **payload)
