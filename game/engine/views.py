@@ -8,6 +8,7 @@ sees everything (the debrief unmasks all).
 
 import copy
 
+from game.engine.breakdown import score_breakdown
 from game.engine.chat import chat_counts
 from game.engine.decisions import current_values, is_locked
 from game.engine.offers import in_order
@@ -132,7 +133,10 @@ VIEW_PARTS = (
     ("standing_decisions", lambda state, kind, role, god: state["decisions"]),
     (
         "results",
-        lambda state, kind, role, god: [_result(entry, role, god) for entry in state["results"]],
+        lambda state, kind, role, god: [
+            _result(entry, role, god, state["scenario"]["scoring"]["coalition_weight"])
+            for entry in state["results"]
+        ],
     ),
     ("final", lambda state, kind, role, god: state["final"]),
     # Private, also after the end.
@@ -341,9 +345,10 @@ def _decisions(state: dict, role: str | None, god: bool) -> dict:
     }
 
 
-def _result(entry: dict, role: str | None, god: bool) -> dict:
+def _result(entry: dict, role: str | None, god: bool, coalition_weight: float) -> dict:
     keys = ("round", "weight", "decisions", "locked", "metrics", "scores", "adjustments")
     result = {key: entry[key] for key in keys}
+    result["breakdown"] = score_breakdown(entry, coalition_weight, role, god)
     result["commitments"] = [
         item
         for item in entry["commitments"]

@@ -38,12 +38,108 @@ function scoreOf(value) {
   return value && typeof value === "object" ? value.score : value;
 }
 
+// How each score adds up, as shown: the server's breakdown (game/engine/breakdown.py), each
+// part formatted as displayed. Rows of cells [{text, span}] for the national and the round
+// score tables; a part private to another team is one cell over two columns.
+const NATIONAL_PARTS = ["start", "cost", "red_lines", "commitments"];
+
+export function scoreTables(view, entry, role = null) {
+  const codes = roleCodes(view);
+  const weight = ((view.scenario && view.scenario.scoring) || {}).coalition_weight;
+  const share = weight === undefined ? null : { coalition: weight, national: 1 - weight };
+  const national = codes.map((code) => {
+    const parts = entry.breakdown[code].national.parts;
+    const cells = [];
+    for (const name of NATIONAL_PARTS) {
+      const part = parts.find((item) => item.part === name);
+      if (part) cells.push({ text: partText(name, part.value) });
+      else if (name === "cost") {
+        const both = parts.find((item) => item.part === "cost_and_red_lines");
+        cells.push({ text: partText(name, both.value), span: 2, note: t("cost and red lines together; private until the end") });
+      }
+    }
+    return { code, name: rowName(view, code, role), cells, total: fmt.score(entry.breakdown[code].national.total) };
+  });
+  const score = codes.map((code) => {
+    const parts = entry.breakdown[code].score.parts;
+    const cells = parts.map((part) => ({ text: partText(part.part, part.value) }));
+    const gain = entry.scores[code].gain;
+    return { code, name: rowName(view, code, role), cells, total: fmt.score(entry.breakdown[code].score.total), gain: gain === undefined ? null : fmt.signed(gain) };
+  });
+  const percent = (value) => `${fmt.number(Math.round(value * 1000) / 10)}%`;
+  const headers = {
+    national: [t("Start"), t("Domestic cost"), t("Red lines crossed"), t("Broken commitments"), t("National score")],
+    score: [
+      share ? t("Coalition part (%(share)s of %(coalition)s)", { share: percent(share.coalition), coalition: fmt.score(entry.metrics.coalition) }) : t("Coalition part"),
+      share ? t("National part (%(share)s of national score)", { share: percent(share.national) }) : t("National part"),
+      t("Adjustment"),
+      t("Round score"),
+    ],
+  };
+  return { national, score, headers, hasGain: score.some((row) => row.gain !== null) };
+}
+
+function rowName(view, code, role) {
+  return code === role ? `${roleName(view, code)} (${t("you")})` : roleName(view, code);
+}
+
+// A part as shown: the start of 100 plainly, every other part with its sign.
+function partText(name, value) {
+  return name === "start" ? fmt.score(value) : fmt.signed(value);
+}
+
+function ScoreTables({ view, entry, role }) {
+  if (!entry.breakdown) return null;
+  const tables = scoreTables(view, entry, role);
+  return html`<div class="table-scroll">
+      <table class="score-parts round-score">
+        <caption>${t("Round score = coalition part + national part + adjustment")}</caption>
+        <thead><tr>
+          <th scope="col">${t("Team")}</th>
+          ${tables.headers.score.map((label) => html`<th scope="col">${label}</th>`)}
+          ${tables.hasGain ? html`<th scope="col">${t("Gain over status quo")}</th>` : null}
+        </tr></thead>
+        <tbody>
+          ${tables.score.map(
+            (row) => html`<tr class=${row.code === role ? "mine" : ""}>
+              <th scope="row">${row.name}</th>
+              ${row.cells.map((cell) => html`<td class="part">${cell.text}</td>`)}
+              <td class="total"><strong>${row.total}</strong></td>
+              ${tables.hasGain ? html`<td>${row.gain === null ? "—" : row.gain}</td>` : null}
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <div class="table-scroll">
+      <table class="score-parts national-score">
+        <caption>${t("National score = 100 − domestic cost − red lines crossed − broken commitments")}</caption>
+        <thead><tr>
+          <th scope="col">${t("Team")}</th>
+          ${tables.headers.national.map((label) => html`<th scope="col">${label}</th>`)}
+        </tr></thead>
+        <tbody>
+          ${tables.national.map(
+            (row) => html`<tr class=${row.code === role ? "mine" : ""}>
+              <th scope="row">${row.name}</th>
+              ${row.cells.map(
+                (cell) => html`<td class="part" colspan=${cell.span || 1}>${cell.text}${cell.note
+                  ? html` <span class="muted">(${cell.note})</span>`
+                  : null}</td>`,
+              )}
+              <td class="total"><strong>${row.total}</strong></td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+}
+
 export function RoundResult({ view, entry, role }) {
   const codes = roleCodes(view);
   const levers = view.scenario.levers || [];
   const questions = (view.rounds || []).find((item) => item.round === entry.round);
   const mine = role && entry.private ? entry.private[role] : null;
-  const hasGain = codes.some((code) => entry.scores[code].gain !== undefined);
   return html`<section class="card round-result">
     <h3>${t("Round %(round)s results", { round: entry.round })}</h3>
     <dl class="metrics">
@@ -51,32 +147,7 @@ export function RoundResult({ view, entry, role }) {
       <div><dt>${t("Effectiveness")}</dt><dd>${fmt.score(entry.metrics.effectiveness)}</dd></div>
       <div><dt>${t("Coalition score")}</dt><dd>${fmt.score(entry.metrics.coalition)}</dd></div>
     </dl>
-    <div class="table-scroll">
-      <table>
-        <caption>${t("Scores")}</caption>
-        <thead><tr>
-          <th scope="col">${t("Team")}</th>
-          <th scope="col">${t("National")}</th>
-          <th scope="col">${t("Commitment penalty")}</th>
-          <th scope="col">${t("Adjustment")}</th>
-          <th scope="col">${t("Round score")}</th>
-          ${hasGain ? html`<th scope="col">${t("Gain over status quo")}</th>` : null}
-        </tr></thead>
-        <tbody>
-          ${codes.map((code) => {
-            const item = entry.scores[code];
-            return html`<tr class=${code === role ? "mine" : ""}>
-              <th scope="row">${roleName(view, code)}${code === role ? ` (${t("you")})` : ""}</th>
-              <td>${fmt.score(item.national)}</td>
-              <td>${item.commitment_penalty ? `−${fmt.number(item.commitment_penalty)}` : "0"}</td>
-              <td>${fmt.signed(item.adjustment)}</td>
-              <td><strong>${fmt.score(item.score)}</strong></td>
-              ${hasGain ? html`<td>${fmt.signed(item.gain)}</td>` : null}
-            </tr>`;
-          })}
-        </tbody>
-      </table>
-    </div>
+    <${ScoreTables} view=${view} entry=${entry} role=${role} />
     <div class="table-scroll">
       <table>
         <caption>${t("Decisions")}</caption>
@@ -142,9 +213,13 @@ export function RoundResult({ view, entry, role }) {
   </section>`;
 }
 
+// A red line by what it says, never by its id: "Russian share of LNG imports: at most 9%".
 function redLineName(view, id) {
   const line = (view.red_lines || []).find((item) => item.id === id);
-  return line ? `${leverOf(view, line.lever).label} (${id})` : id;
+  if (!line) return t("a red line");
+  const lever = leverOf(view, line.lever);
+  if (line.value === undefined) return lever.label;
+  return `${lever.label}: ${fmt.opLabel(line.kind === "floor" ? ">=" : "<=")} ${fmt.withUnit(line.value, lever)}`;
 }
 
 function pairName(view, pair) {
