@@ -12,6 +12,7 @@ may see it before the game ends (the access checks live in the views).
 from datetime import datetime
 
 from game import engine
+from game.engine.breakdown import score_breakdown
 from game.engine.redlines import crossed
 from game.engine.scenario import role_codes
 from game.engine.scoring import LEVEL_RANK, UNVERSIONED_RULES, awareness_matrix
@@ -216,7 +217,7 @@ def _rounds(state: dict, events: list[dict]) -> list[dict]:
                 "notes": [n for n in _notes(state) if n.get("round") == round_no],
                 "scored": entry is not None,
                 "decisions": _decision_rows(scenario, entry) if entry else [],
-                "scores": _score_rows(order, entry) if entry else [],
+                "scores": _score_rows(order, entry, scenario["scoring"]) if entry else [],
                 "metrics": _metrics(entry) if entry else None,
                 "commitments": list(entry["commitments"]) if entry else [],
                 "breaches": _breaches(entry, order) if entry else [],
@@ -281,11 +282,13 @@ def _decision_rows(scenario: dict, entry: dict) -> list[dict]:
     return rows
 
 
-def _score_rows(order: list[str], entry: dict) -> list[dict]:
+def _score_rows(order: list[str], entry: dict, scoring: dict) -> list[dict]:
+    breakdown = score_breakdown(entry, scoring["coalition_weight"], None, True)
     rows = []
     for code in order:
         score = entry["scores"][code]
         private = entry["private"][code]
+        parts = {item["part"]: item["value"] for item in breakdown[code]["score"]["parts"]}
         rows.append(
             {
                 "role": code,
@@ -295,6 +298,8 @@ def _score_rows(order: list[str], entry: dict) -> list[dict]:
                 "commitment_penalty": score.get("commitment_penalty", 0),
                 "national": score.get("national"),
                 "base": score.get("base"),
+                "coalition_part": parts["coalition"],
+                "national_part": parts["national"],
                 "adjustment": score.get("adjustment", 0),
                 "score": score.get("score"),
                 # Added to round_scored by the status-quo work; older logs lack them.

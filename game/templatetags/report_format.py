@@ -41,3 +41,27 @@ def roles_text(value):
     if isinstance(value, list | tuple):
         return ", ".join(value)
     return str(value)
+
+
+@register.filter
+def negative(value, digits=1):
+    """A cost or penalty as the points it takes off: "−7.50", "0.00"; "—" when missing."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return MISSING
+    return f"−{value:.{int(digits)}f}" if value else f"{0:.{int(digits)}f}"
+
+
+@register.filter
+def percent(share):
+    """A share of 1 as a percentage: 0.5 → "50%"."""
+    if isinstance(share, bool) or not isinstance(share, int | float):
+        return MISSING
+    return f"{share * 100:g}%"
+
+
+@register.filter
+def rest_percent(share):
+    """What is left of 1 after `share`, as a percentage: 0.5 → "50%"."""
+    if isinstance(share, bool) or not isinstance(share, int | float):
+        return MISSING
+    return percent(1 - share)
