@@ -192,7 +192,7 @@ def _asks(seen: dict, role: str) -> list[dict]:
         ]
         if wanted:
             to = sorted({term["by"] for term in wanted})
-            note = f"This would let us move on {line['lever']}."
+            note = f"This would let us move on {levers[line['lever']]['label']}."
             asks.append({"type": "offer_propose", "to": to, "terms": wanted, "note": note})
     return asks
 

@@ -20,12 +20,12 @@ export function ChatPanel({ state, socket, view, you, readOnly = false }) {
     for (const code of codes) {
       if (code !== me) {
         const pair = [me, code].sort();
-        tabs.push({ key: `to:${pair.join(",")}`, label: t("With %(team)s", { team: roleName(view, code) }), channel: [me, code] });
+        tabs.push({ key: `to:${pair.join(",")}`, label: t("With %(team)s", { team: roleName(view, code) }), to: roleName(view, code), channel: [me, code] });
       }
     }
   } else if (!readOnly) {
     for (const code of codes) {
-      tabs.push({ key: `team:${code}`, label: t("%(team)s team", { team: code }), channel: null });
+      tabs.push({ key: `team:${code}`, label: t("%(team)s team", { team: roleName(view, code) }), channel: null });
     }
   }
   const seen = new Set(tabs.map((tab) => tab.key));
@@ -87,17 +87,22 @@ export function ChatPanel({ state, socket, view, you, readOnly = false }) {
     ${readOnly || !tab.channel || view.status !== "running"
       ? null
       : html`<form class="chat-form" onSubmit=${send}>
-          <label for="chat-text" class="visually-hidden">${t("Message to %(channel)s", { channel: tab.label })}</label>
+          <label for="chat-text" class="visually-hidden">${messageTo(tab)}</label>
           <input
             id="chat-text"
             maxlength="2000"
             autocomplete="off"
             value=${draft}
-            placeholder=${t("Message to %(channel)s", { channel: tab.label })}
+            placeholder=${messageTo(tab)}
             onInput=${(event) => setDrafts({ ...drafts, [tab.key]: event.target.value })}
           />
           <button type="submit" disabled=${command.busy}>${t("Send")}</button>
           <${ErrorText} error=${command.error} />
         </form>`}
   </section>`;
+}
+
+// The message box's name: "Message to Japan", not "Message to With Japan".
+function messageTo(tab) {
+  return t("Message to %(channel)s", { channel: tab.to || tab.label });
 }

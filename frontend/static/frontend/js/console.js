@@ -21,6 +21,7 @@ import {
 import { AlignmentChart } from "./charts.js";
 import { ChatPanel } from "./chat.js";
 import { ResultsPanel } from "./results.js";
+import { eventSentence, redLineTitle } from "./wording.js";
 import * as fmt from "./format.js";
 import { html, render, useState } from "./html.js";
 import { t, tn } from "./i18n.js";
@@ -103,7 +104,7 @@ function TeamCard({ state, view, socket, code }) {
     ${sealed.length
       ? html`<h4>${t("Sealed disclosure")}</h4>
           <ul>${sealed.map((choice) => html`<li>${t("%(red_line)s: %(level)s, to %(to)s", {
-            red_line: choice.red_line,
+            red_line: redLineTitle(view, choice.red_line),
             level: choice.level === "full" ? t("in full") : t("its existence"),
             to: choice.to === "all" ? t("everyone") : choice.to.map((code) => roleName(view, code)).join(", "),
           })}</li>`)}</ul>`
@@ -233,8 +234,8 @@ function EventLog({ state, socket }) {
       ${[...state.log].reverse().map(
         (event) => html`<li>
           <span class="muted">#${event.seq} ${fmt.time(event.at)}</span>
-          <span class="kind"> ${event.kind}</span>
-          <span> · ${event.actor.name}${event.actor.role ? ` (${event.actor.role})` : ""}</span>
+          <span> ${eventSentence(state.view, event)}</span>
+          ${event.actor && event.actor.kind === "player" ? html`<span class="muted"> · ${event.actor.name}</span>` : null}
         </li>`,
       )}
     </ol>

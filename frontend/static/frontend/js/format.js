@@ -22,11 +22,14 @@ export function signed(value) {
   return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
 }
 
-// A value with its lever's unit: "9 %", "70 index", "4 Mt/yr".
+// A value with its lever's unit: "9%", "70 index", "4 Mt/yr", "1 deal" (a plural word unit
+// such as "deals" is singular for exactly one).
 export function withUnit(value, lever) {
   const unit = lever && lever.unit ? lever.unit : "";
   if (!unit) return number(value);
-  return unit === "%" || unit === "percent" ? `${number(value)}%` : `${number(value)} ${unit}`;
+  if (unit === "%" || unit === "percent") return `${number(value)}%`;
+  const one = value === 1 && /^[a-z]{3,}s$/i.test(unit) && !/ss$/i.test(unit);
+  return `${number(value)} ${one ? unit.slice(0, -1) : unit}`;
 }
 
 export function clock(seconds) {

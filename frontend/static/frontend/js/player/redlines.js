@@ -4,13 +4,13 @@ import {
   ErrorText,
   KnownBy,
   RedLineText,
-  leverOf,
   roleCodes,
   roleName,
   useCommand,
 } from "../components.js";
 import { html, useEffect, useState } from "../html.js";
 import { t } from "../i18n.js";
+import { redLineTitle } from "../wording.js";
 
 function AudiencePicker({ view, you, value, onChange, idPrefix }) {
   const others = roleCodes(view).filter((code) => code !== you.role);
@@ -93,7 +93,7 @@ function DisclosureEditor({ view, socket, you, lines }) {
     <p class="muted">${t("Choose which red lines to reveal, to whom and how much. Nobody sees your choices until the phase ends; then every team's choices are published together.")}</p>
     ${lines.map(
       (line) => html`<fieldset class="choice">
-        <legend>${leverOf(view, line.lever).label}: ${line.id}</legend>
+        <legend>${redLineTitle(view, line)}</legend>
         <label>${t("Reveal")}
           <select value=${choices[line.id].level}
             onChange=${(event) => update(line.id, { level: event.target.value })}>

@@ -1,0 +1,278 @@
+"""No internal names reach people: a whole coalition-2022 game, from the lobby through every
+phase of every round to the debrief, with every page read as a person reads it.
+
+Pages: the player page of each team (every tab), the facilitator console, the observer page
+and the projector, then the after-action report (HTML and PDF text) and the scenario's admin
+page. What must never show: lever keys, red-line ids, event and command type names, module
+and file paths, "(s)" plurals, "1 deals"-style plurals, "scoring rules v2". Bots play the
+teams through the REST API (the engine's own bot, from each team's view), so the log holds
+disclosures, reveals, offers, answers, chat, commitments and breaches to be described.
+"""
+
+import re
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from tablekit import ROOT_SCENARIO, HttpError, join, request_json
+
+from game import engine
+from game.engine import bot_plan
+from scenarios.parsing import load_document
+
+TEAMS = ("US", "JP", "ROK")
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
+PROJECTOR = {"width": 1920, "height": 1080}
+TIMEOUT_MS = 15_000
+SEED = 3
+# Plural words that must not follow the number 1 ("1 deals").
+PLURALS = (
+    "deals",
+    "offers",
+    "players",
+    "points",
+    "messages",
+    "rounds",
+    "times",
+    "teams",
+    "terms",
+    "commitments",
+    "red lines",
+    "minutes",
+    "seconds",
+    "breaches",
+    "reveals",
+)
+BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "bundled"
+
+# Visible text, plus what a screen reader or a tooltip says.
+PAGE_TEXT = """() => {
+  const texts = [document.body.innerText];
+  for (const element of document.querySelectorAll("[aria-label],[title],[placeholder],[alt]")) {
+    for (const name of ["aria-label", "title", "placeholder", "alt"]) {
+      const value = element.getAttribute(name);
+      if (value) texts.push(value);
+    }
+  }
+  return texts.join("\\n");
+}"""
+
+
+def internal_names(scenario: dict) -> list[tuple[str, re.Pattern]]:
+    """(what, pattern) for every internal name a page must not show."""
+
+    def word(name: str) -> re.Pattern:
+        return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+
+    names = [("lever key", word(lever["key"])) for lever in scenario["levers"]]
+    names += [("red-line id", word(line["id"])) for line in scenario["red_lines"]]
+    names += [("event type", word(kind)) for kind in engine.EVENT_KINDS]
+    names += [("command type", word(kind)) for kind in engine.COMMAND_TYPES if "_" in kind]
+    names += [
+        ("module path", re.compile(r"\b(?:game|scenarios|tabletop|frontend)\.[a-z_]+\.[a-z_]+")),
+        ("file path", re.compile(r"\b[\w/]+\.(?:py|md|js)\b")),
+        ("(s) plural", re.compile(r"\w\(s\)")),
+        ("plural after 1", re.compile(rf"(?<![\d.,])1 (?:{'|'.join(PLURALS)})\b")),
+        ("rules version", re.compile(r"scoring rules v\d")),
+        ("doubled word", re.compile(r"\b(?:to|with) With\b")),
+    ]
+    return names
+
+
+class Scan:
+    """Every internal name found, by page and moment."""
+
+    def __init__(self, scenario: dict):
+        self.names = internal_names(scenario)
+        self.found: list[str] = []
+        self.pages_read = 0
+
+    def text(self, where: str, text: str):
+        self.pages_read += 1
+        for what, pattern in self.names:
+            for match in pattern.finditer(text):
+                around = text[max(0, match.start() - 50) : match.end() + 50].replace("\n", " ⏎ ")
+                self.found.append(f"{where}: {what} {match.group(0)!r} in “{around}”")
+
+    def page(self, where: str, page):
+        """The page as shown, then with each of its tabs open in turn."""
+        self.text(where, page.evaluate(PAGE_TEXT))
+        tabs = page.get_by_role("tab")
+        for index in range(tabs.count()):
+            tab = tabs.nth(index)
+            if not tab.is_visible():
+                continue
+            name = tab.inner_text().strip().splitlines()[0] if tab.inner_text().strip() else index
+            tab.click()
+            self.text(f"{where} [{name}]", page.evaluate(PAGE_TEXT))
+
+    def report(self):
+        found = sorted(set(self.found))
+        return "\n".join(found)
+
+
+def scenario_document() -> dict:
+    return load_document(BUNDLED / f"{ROOT_SCENARIO}.json")
+
+
+def bots_play(base: str, code: str, tokens: dict[str, str]):
+    """Each team's bot plays its turn from its own view, pass after pass, until none acts."""
+    for _ in range(4):
+        acted = False
+        for team, token in tokens.items():
+            headers = {"X-Player-Token": token}
+            seen = request_json(f"{base}/api/games/{code}/view", headers=headers)["view"]
+            for command in bot_plan(seen, team, seed=SEED):
+                try:
+                    request_json(
+                        f"{base}/api/games/{code}/commands",
+                        method="POST",
+                        body=command,
+                        headers=headers,
+                    )
+                    acted = True
+                except HttpError:
+                    pass  # an offer answered meanwhile: the bot tries again next pass
+        if not acted:
+            return
+
+
+def say(base: str, code: str, token: str, channel, text: str):
+    request_json(
+        f"{base}/api/games/{code}/commands",
+        method="POST",
+        body={"type": "chat", "channel": channel, "text": text},
+        headers={"X-Player-Token": token},
+    )
+
+
+def fetch(url: str, headers: dict) -> bytes:
+    request = urllib.request.Request(url, headers=headers)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=120) as reply:
+        return reply.read()
+
+
+def context(chromium, viewport: dict, staff=None, base: str = ""):
+    made = chromium.new_context(viewport=viewport)
+    made.set_default_timeout(TIMEOUT_MS)
+    if staff is not None:
+        made.add_cookies([
+            {"name": "sessionid", "value": staff.session, "url": base},
+            {"name": "csrftoken", "value": staff.csrf, "url": base},
+        ])  # fmt: skip
+    return made
+
+
+def wait_phase(pages, text: str):
+    for page in pages:
+        expect(page.locator(".status").first).to_contain_text(text)
+
+
+def test_no_internal_name_on_any_page_of_a_whole_game(chromium, leg, tmp_path):
+    base = leg.first.url
+    staff = leg.staff
+    code = staff.create_game(base, seed=SEED)
+    scan = Scan(scenario_document())
+    errors: list[str] = []
+    contexts = []
+
+    def open_page(viewport, url, *, as_staff=False):
+        made = context(chromium, viewport, staff if as_staff else None, base)
+        contexts.append(made)
+        page = made.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+        return page
+
+    console = open_page(LAPTOP, f"{base}/console/{code}/", as_staff=True)
+    watch_url = console.locator("a[href*='/watch/']").first.get_attribute("href")
+    projector_url = console.locator("a[href*='/projector/']").first.get_attribute("href")
+    observer = open_page(LAPTOP, watch_url)
+    projector = open_page(PROJECTOR, projector_url)
+    players = {}
+    for team in TEAMS:
+        page = open_page(PHONE if team == "JP" else LAPTOP, f"{base}/join/{code}/?team={team}")
+        page.get_by_label("Your display name").fill(f"{team} player")
+        page.get_by_role("button", name="Join").click()
+        expect(page.get_by_role("heading", name=f"Welcome, {team} player")).to_be_visible()
+        players[team] = page
+    tokens = {team: join(base, code, team, f"{team} bot") for team in TEAMS}
+
+    def scan_all(moment: str):
+        scan.page(f"console · {moment}", console)
+        scan.page(f"observer · {moment}", observer)
+        scan.page(f"projector · {moment}", projector)
+        for team, page in players.items():
+            scan.page(f"{team} player · {moment}", page)
+
+    scan_all("lobby")
+    staff.command(base, code, "start")
+    rounds = len(scenario_document()["rounds"])
+    for round_no in range(1, rounds + 1):
+        wait_phase(players.values(), f"Round {round_no} of {rounds}")
+        every_phase = round_no in (1, rounds)
+        for phase in ("Briefing", "Disclosure", "Negotiation", "Decision", "Results"):
+            if phase != "Briefing":
+                staff.command(base, code, "advance")
+            wait_phase(players.values(), phase)
+            bots_play(base, code, tokens)
+            if phase == "Negotiation" and round_no == 1:
+                say(base, code, tokens["JP"], ["JP", "ROK"], "Can we talk about LNG?")
+                say(base, code, tokens["US"], "team", "Hold the line on sanctions.")
+                say(base, code, tokens["ROK"], "all", "Good morning, partners.")
+            if phase == "Results" and round_no == 1:
+                staff.command(base, code, "adjust_score", role="JP", round=1, delta=2.5,
+                              reason="Kept the table informed")  # fmt: skip
+                staff.command(base, code, "inject", title="News flash", body="Prices rise.",
+                              audience="all")  # fmt: skip
+            if every_phase or phase == "Results":
+                scan_all(f"round {round_no} {phase.lower()}")
+        staff.command(base, code, "advance")
+    for page in players.values():
+        expect(page.get_by_text(re.compile("Debrief: the game has ended"))).to_be_visible()
+    scan_all("debrief")
+
+    console.goto(f"{base}/games/{code}/report/")
+    scan.text("report (facilitator)", console.evaluate(PAGE_TEXT))
+    players["ROK"].goto(f"{base}/games/{code}/report/")
+    scan.text("report (Korea)", players["ROK"].evaluate(PAGE_TEXT))
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(fetch(f"{base}/api/games/{code}/report.pdf", staff.headers))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    scan.text("report PDF", text.stdout)
+
+    for made in contexts:
+        made.close()
+    assert scan.pages_read > 100
+    assert not errors, errors
+    assert not scan.found, f"internal names shown to people:\n{scan.report()}"
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("Offer on us_lng_to_allies >= 6", "lever key"),
+        ("Japan revealed jp-sakhalin-lng", "red-line id"),
+        ("player_joined · system", "event type"),
+        ("(game.services.access)", "module path"),
+        ("see docs/scoring.md", "file path"),
+        ("7 time(s)", "(s) plural"),
+        ("1 deals", "plural after 1"),
+        ("under scoring rules v2", "rules version"),
+        ("Message to With Republic of Korea", "doubled word"),
+    ],
+)
+def test_the_scan_finds_each_kind_of_internal_name(text, what):
+    scan = Scan(scenario_document())
+    scan.text("sample", text)
+    assert [line for line in scan.found if f": {what} " in line], scan.found
+
+
+def test_the_scan_passes_plain_words():
+    scan = Scan(scenario_document())
+    scan.text("sample", "Japan joined. 1 deal, 2 deals, 11 deals, 0.1 points. Message to Korea.")
+    assert not scan.found
