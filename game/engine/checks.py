@@ -140,7 +140,8 @@ def list_of(value, where: str, *, max_items: int, min_items: int = 0) -> list:
     if not isinstance(value, list):
         raise Rejected("invalid", f"'{where}' must be a list.")
     if len(value) < min_items:
-        raise Rejected("invalid", f"'{where}' must have at least {min_items} item(s).")
+        items = "one item" if min_items == 1 else f"{min_items} items"
+        raise Rejected("invalid", f"'{where}' must have at least {items}.")
     if len(value) > max_items:
         raise Rejected("invalid", f"'{where}' has too many items: at most {max_items}.")
     return value

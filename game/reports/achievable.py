@@ -10,6 +10,8 @@ same rounds of each outcome.
 
 from math import fsum
 
+from game.wording import plural
+
 OUTCOMES = (
     ("status_quo", "Status quo (everyone at start)"),
     ("no_deal", "No deal (best-response play)"),
@@ -229,7 +231,7 @@ def _summary(names, codes, table, fair, quo, no_deal, distance, commitments, pla
     over = (
         ""
         if len(played) == model["game"]["rounds_total"]
-        else (f" (over the {len(played)} round(s) scored)")
+        else (f" (over the {plural(len(played), 'round')} scored)")
     )
     share = distance["share"]
     first = (
@@ -263,8 +265,9 @@ def _summary(names, codes, table, fair, quo, no_deal, distance, commitments, pla
     if counts["needed"]:
         per_round = len(commitments["terms"])
         lines.append(
-            f"The fair deal needed {counts['needed']} commitment(s) over the rounds scored "
-            f"({per_round} distinct term(s)); the table committed to {counts['committed']} "
+            f"The fair deal needed {plural(counts['needed'], 'commitment')} over the rounds "
+            f"scored ({plural(per_round, 'distinct term')}); the table committed to "
+            f"{counts['committed']} "
             f"of them and broke {counts['broken']}; {counts['met']} more were met by the "
             f"decisions without a commitment, and {counts['missing']} were neither committed "
             "nor met."

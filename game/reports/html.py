@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from game.reports.charts import report_charts
+from game.wording import Names
 
 CSS_PATH = Path(__file__).resolve().parent.parent / "static" / "reports" / "report.css"
 CHART_TITLES = {
@@ -33,6 +34,7 @@ def report_context(model: dict, *, charts: dict[str, str] | None = None) -> dict
     charts = report_charts(model) if charts is None else charts
     roles = {role["code"]: role for role in model["roles"]}
     levers = {lever["key"]: lever for lever in model["levers"]}
+    names = Names({key: model[key] for key in ("roles", "levers", "red_lines")})
     return {
         "model": model,
         "game": model["game"],
@@ -40,6 +42,7 @@ def report_context(model: dict, *, charts: dict[str, str] | None = None) -> dict
         "roles": model["roles"],
         "role_names": {code: role["name"] for code, role in roles.items()},
         "lever_labels": {key: lever["label"] for key, lever in levers.items()},
+        "red_line_titles": {line["id"]: names.red_line(line["id"]) for line in model["red_lines"]},
         "charts": [
             {"name": name, "title": CHART_TITLES[name], "src": data_url(svg)}
             for name, svg in charts.items()

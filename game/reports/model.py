@@ -18,6 +18,7 @@ from game.engine.scenario import role_codes
 from game.engine.scoring import LEVEL_RANK, UNVERSIONED_RULES, awareness_matrix
 from game.reports.achievable import achievable_deal
 from game.reports.timeline import timeline
+from game.wording import plural
 
 REPORT_FORMAT = "redlines.report/1"
 MISSING = None  # a figure the game did not record (e.g. status quo on an older log)
@@ -80,7 +81,7 @@ def report_model(
         "final": state["final"],
         "notes": _notes(state),
         "chat": list(state["chat"]),
-        "timeline": timeline(events),
+        "timeline": timeline(events, scenario),
         "rules": rules,
     }
     model["achievable_deal"] = achievable_deal(
@@ -565,8 +566,8 @@ def findings(model: dict) -> dict:
         strengths.append(
             {
                 "kind": "lifted",
-                "text": f"{len(lifted)} time(s) a red line was crossed and lifted by a partner's "
-                "commitment: the trades worked.",
+                "text": f"{plural(len(lifted), 'time')}, a red line was crossed and lifted "
+                "by a partner's commitment: the trades worked.",
             }
         )
     revealed = len(model["red_lines"]) - len(never)

@@ -42,9 +42,9 @@ def replay_step(document: dict, *, seq: int | None, viewer: dict) -> dict:
         "total": total,
         "viewer": viewer,
         "view": engine.view(at_seq, viewer),
-        "event": _line(current, seq) if current else None,
+        "event": _line(current, seq, scenario) if current else None,
         "hidden_event": bool(seq) and current is None,
-        "recent": [_line(e, p) for p, e in _numbered(shown, visible)][-RECENT:][::-1],
+        "recent": [_line(e, p, scenario) for p, e in _numbered(shown, visible)][-RECENT:][::-1],
         "first": visible[0] if visible else 0,
         "previous": max([p for p in visible if p < seq], default=0),
         "next": min([p for p in visible if p > seq], default=None),
@@ -58,14 +58,14 @@ def _numbered(shown: list[dict], visible: list[int]):
     return zip(visible[: len(shown)], shown, strict=True)
 
 
-def _line(event: dict, position: int) -> dict:
+def _line(event: dict, position: int, scenario: dict) -> dict:
     return {
         "seq": position,
         "at": event.get("at", ""),
         "round": event.get("round"),
         "phase": event.get("phase") or "",
         "kind": event["kind"],
-        "summary": summary(event),
+        "summary": summary(event, scenario),
     }
 
 

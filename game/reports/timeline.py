@@ -1,69 +1,88 @@
 """One line of plain text per event of the log: the report's timeline (an MSEL read back)."""
 
+from game.wording import Names, number, plural
 
-def _terms(terms: list[dict]) -> str:
-    return "; ".join(
-        f"{t['by']} {t['lever']} {t['op']} {t['value']} ({t['duration']})" for t in terms
+
+def _level(level: str) -> str:
+    return "in full" if level == "full" else "its existence only"
+
+
+def _commitment(d: dict, n: Names, verb: str) -> str:
+    return (
+        f"{n.role(d['term']['by'])} {verb} its commitment in offer {d['offer']} "
+        f"({n.term(d['term'])}; decided {n.amount(d['term']['lever'], d['value'])})"
     )
 
 
-def _to(value) -> str:
-    return "all" if value == "all" else ", ".join(value or [])
-
-
 SUMMARIES = {
-    "player_joined": lambda d: f"{d['name']} joined {d['role']}",
-    "player_moved": lambda d: f"player {d['player_id']} moved {d.get('from')} → {d['role']}",
-    "player_removed": lambda d: f"player {d['player_id']} removed from {d['role']}",
-    "game_started": lambda d: "game started",
-    "round_started": lambda d: f"round {d['round']}: {d['title']}",
-    "inject_published": lambda d: (
-        f"inject “{d['title']}” to {_to(d['audience'])}" + (" (ad hoc)" if d.get("adhoc") else "")
+    "player_joined": lambda d, n: f"{d['name']} joined {n.role(d['role'])}",
+    "player_moved": lambda d, n: (
+        f"a player moved from {n.role(d.get('from'))} to {n.role(d['role'])}"
     ),
-    "phase_started": lambda d: (
-        f"{d['phase']} phase" + (f" ({d['seconds']} s)" if d.get("seconds") else "")
+    "player_removed": lambda d, n: f"a player was removed from {n.role(d['role'])}",
+    "game_started": lambda d, n: "the game started",
+    "round_started": lambda d, n: f"round {d['round']} began: {d['title']}",
+    "inject_published": lambda d, n: (
+        f"news for {n.audience(d['audience'])}: “{d['title']}”"
+        + (" (from the facilitator)" if d.get("adhoc") else "")
     ),
-    "game_paused": lambda d: "paused",
-    "game_resumed": lambda d: "resumed",
-    "timer_extended": lambda d: f"timer extended by {d['seconds']} s",
-    "game_ended": lambda d: f"game ended ({d['reason']})",
-    "disclosure_drafted": lambda d: f"{d['role']} drafted {len(d['choices'])} disclosure(s)",
-    "red_line_revealed": lambda d: (
-        f"{d['owner']} revealed {d['red_line']} to {_to(d['to'])} ({d['level']})"
+    "phase_started": lambda d, n: (
+        f"the {d['phase']} phase began"
+        + (f" ({plural(round(d['seconds'] / 60), 'minute')})" if d.get("seconds") else "")
     ),
-    "offer_proposed": lambda d: (
-        f"{d['offer']['proposer']} proposed {d['offer']['id']} to "
-        f"{_to(d['offer']['to'])}: {_terms(d['offer']['terms'])}"
+    "game_paused": lambda d, n: "the game was paused",
+    "game_resumed": lambda d, n: "the game resumed",
+    "timer_extended": lambda d, n: f"the timer was extended by {plural(d['seconds'], 'second')}",
+    "game_ended": lambda d, n: (
+        "the game ended" + (" (the facilitator ended it)" if d["reason"] == "facilitator" else "")
     ),
-    "offer_accepted_by": lambda d: f"{d['role']} accepted {d['offer']}",
-    "offer_accepted": lambda d: f"{d['offer']} accepted by all addressees",
-    "offer_rejected": lambda d: f"{d['role']} rejected {d['offer']}",
-    "offer_withdrawn": lambda d: f"{d['offer']} withdrawn",
-    "offer_countered": lambda d: f"{d['by']} countered {d['offer']}",
-    "offer_expired": lambda d: f"{d['offer']} expired",
-    "chat_posted": lambda d: f"{d['from']} → {_to(d['audience'])}: {d['text'][:80]}",
-    "decision_drafted": lambda d: f"{d['role']} drafted its decision",
-    "decision_locked": lambda d: f"{d['role']} locked its decision",
-    "decision_unlocked": lambda d: f"{d['role']} unlocked its decision",
-    "round_scored": lambda d: (
-        f"round {d['round']} scored: K = {d['metrics']['coalition']:.1f}, "
-        f"A = {d['metrics']['alignment']:.2f}"
+    "disclosure_drafted": lambda d, n: (
+        f"{n.role(d['role'])} saved its sealed disclosure ({plural(len(d['choices']), 'red line')})"
     ),
-    "commitment_fulfilled": lambda d: (
-        f"{d['term']['by']} kept {d['offer']} "
-        f"({d['term']['lever']} {d['term']['op']} {d['term']['value']}; decided {d['value']})"
+    "red_line_revealed": lambda d, n: (
+        f"{n.role(d['owner'])} revealed its red line on "
+        f"{n.red_line(d['red_line'], with_value=d['level'] == 'full')} "
+        f"to {n.audience(d['to'])}, {_level(d['level'])}"
     ),
-    "commitment_broken": lambda d: (
-        f"{d['term']['by']} broke {d['offer']} "
-        f"({d['term']['lever']} {d['term']['op']} {d['term']['value']}; decided {d['value']})"
+    "offer_proposed": lambda d, n: (
+        f"{n.role(d['offer']['proposer'])} proposed offer {d['offer']['id']} to "
+        f"{n.audience(d['offer']['to'])}: {'; '.join(map(n.term, d['offer']['terms']))}"
     ),
-    "red_line_breached": lambda d: f"{d['role']} breached {d['red_line']} (−{d['penalty']})",
-    "red_line_lifted": lambda d: f"{d['role']} crossed {d['red_line']}, lifted by commitments",
-    "cost_assessed": lambda d: f"{d['role']} domestic cost {d['cost']:.2f}",
-    "note_added": lambda d: (
-        "facilitator's note (private)" if "text" not in d else f"note: {d['text'][:120]}"
+    "offer_accepted_by": lambda d, n: f"{n.role(d['role'])} accepted offer {d['offer']}",
+    "offer_accepted": lambda d, n: f"offer {d['offer']} was agreed by everyone it was made to",
+    "offer_rejected": lambda d, n: f"{n.role(d['role'])} rejected offer {d['offer']}",
+    "offer_withdrawn": lambda d, n: f"offer {d['offer']} was withdrawn",
+    "offer_countered": lambda d, n: (
+        f"{n.role(d['by'])} answered offer {d['offer']} with a counter-offer"
     ),
-    "score_adjusted": lambda d: f"{d['role']} round {d['round']} {d['delta']:+g}: {d['reason']}",
+    "offer_expired": lambda d, n: f"offer {d['offer']} expired",
+    "chat_posted": lambda d, n: (
+        f"{n.role(d['from'])} to {n.audience(d['audience'])}: {d['text'][:80]}"
+    ),
+    "decision_drafted": lambda d, n: f"{n.role(d['role'])} changed its draft decision",
+    "decision_locked": lambda d, n: f"{n.role(d['role'])} locked its decision",
+    "decision_unlocked": lambda d, n: f"{n.role(d['role'])} unlocked its decision",
+    "round_scored": lambda d, n: (
+        f"round {d['round']} was scored: coalition score {d['metrics']['coalition']:.1f}, "
+        f"alignment {d['metrics']['alignment']:.2f}"
+    ),
+    "commitment_fulfilled": lambda d, n: _commitment(d, n, "kept"),
+    "commitment_broken": lambda d, n: _commitment(d, n, "broke"),
+    "red_line_breached": lambda d, n: (
+        f"{n.role(d['role'])} crossed its red line ({n.red_line(d['red_line'])}): "
+        f"−{number(d['penalty'])} points"
+    ),
+    "red_line_lifted": lambda d, n: (
+        f"{n.role(d['role'])} went past its red line ({n.red_line(d['red_line'])}), "
+        "lifted by partners' commitments"
+    ),
+    "cost_assessed": lambda d, n: f"{n.role(d['role'])}'s domestic cost: {d['cost']:.2f} points",
+    "note_added": lambda d, n: (
+        "the facilitator's note (private)" if "text" not in d else f"note: {d['text'][:120]}"
+    ),
+    "score_adjusted": lambda d, n: (
+        f"{n.role(d['role'])}'s round {d['round']} score adjusted by {d['delta']:+g}: {d['reason']}"
+    ),
 }
 
 
@@ -81,15 +100,20 @@ MINOR_KINDS = frozenset(
 )
 
 
-def summary(event: dict) -> str:
+def summary(event: dict, scenario: dict) -> str:
+    """One event as a plain sentence, in the scenario's names (never its type)."""
     describe = SUMMARIES.get(event["kind"])
     try:
-        return describe(event["data"]) if describe else event["kind"]
+        return describe(event["data"], Names(scenario)) if describe else "something changed"
     except (KeyError, TypeError, ValueError):
-        return event["kind"]
+        return "something changed"
 
 
-def timeline(events: list[dict]) -> list[dict]:
+def _to(value) -> str:
+    return "all" if value == "all" else ", ".join(value or [])
+
+
+def timeline(events: list[dict], scenario: dict) -> list[dict]:
     return [
         {
             "seq": event.get("seq"),
@@ -101,7 +125,7 @@ def timeline(events: list[dict]) -> list[dict]:
             "audience": _to(event.get("audience"))
             if event.get("audience") != "facilitator"
             else "facilitator",
-            "summary": summary(event),
+            "summary": summary(event, scenario),
             "minor": event["kind"] in MINOR_KINDS,
         }
         for event in events

@@ -35,10 +35,15 @@ def failed_check_warnings(request, result: dict | None) -> None:
         if not check["passed"]:
             messages.warning(
                 request,
-                f"Analysis check ({name}) failed: {check['title']} — value "
-                f"{check['value']:+.2f}, threshold {check['threshold']:g} (docs/analysis.md). "
-                "Publishing is not blocked.",
+                f"Analysis check not met: {check['title']} (the scenario gives "
+                f"{check['value']:+.2f}; {_needed(name, check)}). Publishing is not blocked.",
             )
+
+
+def _needed(name: str, check: dict) -> str:
+    """What a check asks for, in words: "it needs at least 1", "it needs less than 0"."""
+    relation = "less than" if name == "d" else "at least"
+    return f"it needs {relation} {check['threshold']:g}"
 
 
 def analysis_html(result: dict | None):
@@ -72,23 +77,23 @@ def analysis_html(result: dict | None):
     )
     checks = format_html_join(
         "",
-        "<li><strong>({}) {}</strong>: {} — {} (threshold {})</li>",
+        "<li><strong>{}</strong>: {} — the scenario gives {} ({})</li>",
         (
             (
-                name,
-                "pass" if check["passed"] else "FAIL",
+                "Met" if check["passed"] else "Not met",
                 check["title"],
                 f"{check['value']:+.2f}",
-                f"{check['threshold']:g}",
+                _needed(name, check),
             )
             for name, check in result["checks"].items()
         ),
     )
     return format_html(
-        "<p>Finals over the round weights under scoring rules v{}; gain over the status quo in "
-        "brackets; K = coalition score, E = effectiveness; terms = commitments needed.</p>"
-        "<table><thead><tr><th>outcome</th><th>K</th><th>E</th>{}<th>terms</th></tr></thead>"
-        "<tbody>{}</tbody></table><ul>{}</ul>",
+        "<p>Final scores, weighted by round, under the scoring rules this scenario's games use "
+        "(version {}); each team's gain over the status quo in brackets; commitments: how many "
+        "the outcome needs.</p>"
+        "<table><thead><tr><th>Outcome</th><th>Coalition score</th><th>Effectiveness</th>{}"
+        "<th>Commitments</th></tr></thead><tbody>{}</tbody></table><ul>{}</ul>",
         result["rules"],
         header,
         rows,

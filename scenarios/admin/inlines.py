@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db import models
 from django.forms import Textarea
 
+from game.wording import plural
 from scenarios.admin.checks import ScenarioPartFormSet
 from scenarios.admin.forms import RoleForm, ScenarioPartForm
 from scenarios.models import Lever, RedLine, Role, Round
@@ -138,4 +139,4 @@ class RoundInline(admin.TabularInline):
             return "Save, then write the briefing, injects and questions on the round’s page."
         injects, questions = round_.injects.count(), round_.questions.count()
         briefing = "briefing" if round_.briefing else "no briefing"
-        return f"{briefing}, {injects} inject(s), {questions} question(s)"
+        return f"{briefing}, {plural(injects, 'inject')}, {plural(questions, 'question')}"

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from game.services import game_create
+from game.wording import plural
 from scenarios.admin.analysis import analysis_html, failed_check_warnings, scenario_page_analysis
 from scenarios.admin.checks import ScenarioPageAdmin, draft_items
 from scenarios.admin.forms import ScenarioImportForm
@@ -237,9 +238,9 @@ class ScenarioAdmin(ScenarioPageAdmin):
             if problems:
                 document = scenario.to_document()
                 message = format_html(
-                    "“{}” has {} problem(s):<ul>{}</ul>",
+                    "“{}” has {}:<ul>{}</ul>",
                     scenario,
-                    len(problems),
+                    plural(len(problems), "problem"),
                     problem_list(problems, document=document),
                 )
                 self.message_user(request, message, messages.ERROR)
@@ -278,7 +279,8 @@ class ScenarioAdmin(ScenarioPageAdmin):
         for scenario in queryset:
             scenario_set_published(scenario=scenario, published=False)
             self.log_change(request, scenario, "Unpublished.")
-        self.message_user(request, f"Unpublished {len(queryset)} scenario(s).", messages.SUCCESS)
+        message = f"Unpublished {plural(len(queryset), 'scenario')}."
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(
         description="Duplicate this scenario",

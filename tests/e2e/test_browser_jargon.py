@@ -61,6 +61,19 @@ PAGE_TEXT = """() => {
 }"""
 
 
+# Each shown row of a results table: its parts and its total, as displayed.
+SCORE_ROWS = """() => [...document.querySelectorAll("table.score-parts tbody tr")].map((row) => ({
+  team: row.querySelector("th").innerText,
+  parts: [...row.querySelectorAll("td.part")].map((cell) => cell.innerText),
+  total: row.querySelector("td.total").innerText,
+}))"""
+FIGURE = re.compile(r"[−+-]?\d+(?:[.,]\d+)?")
+
+
+def shown(text: str) -> float:
+    return float(FIGURE.search(text).group(0).replace("−", "-").replace(",", "."))
+
+
 def internal_names(scenario: dict) -> list[tuple[str, re.Pattern]]:
     """(what, pattern) for every internal name a page must not show."""
 
@@ -89,6 +102,8 @@ class Scan:
         self.names = internal_names(scenario)
         self.found: list[str] = []
         self.pages_read = 0
+        self.wrong_sums: list[str] = []
+        self.rows_checked = 0
 
     def text(self, where: str, text: str):
         self.pages_read += 1
@@ -97,9 +112,19 @@ class Scan:
                 around = text[max(0, match.start() - 50) : match.end() + 50].replace("\n", " ⏎ ")
                 self.found.append(f"{where}: {what} {match.group(0)!r} in “{around}”")
 
+    def sums(self, where: str, page):
+        """Each results row shown adds up: its parts to its total, within the rounding of
+        the figures as displayed (0.05 each)."""
+        for row in page.evaluate(SCORE_ROWS):
+            self.rows_checked += 1
+            parts = [shown(text) for text in row["parts"]]
+            if abs(sum(parts) - shown(row["total"])) > 0.05 * (len(parts) + 1) + 1e-9:
+                self.wrong_sums.append(f"{where}: {row}")
+
     def page(self, where: str, page):
         """The page as shown, then with each of its tabs open in turn."""
         self.text(where, page.evaluate(PAGE_TEXT))
+        self.sums(where, page)
         tabs = page.get_by_role("tab")
         for index in range(tabs.count()):
             tab = tabs.nth(index)
@@ -108,6 +133,7 @@ class Scan:
             name = tab.inner_text().strip().splitlines()[0] if tab.inner_text().strip() else index
             tab.click()
             self.text(f"{where} [{name}]", page.evaluate(PAGE_TEXT))
+            self.sums(f"{where} [{name}]", page)
 
     def report(self):
         found = sorted(set(self.found))
@@ -172,7 +198,7 @@ def wait_phase(pages, text: str):
         expect(page.locator(".status").first).to_contain_text(text)
 
 
-def test_no_internal_name_on_any_page_of_a_whole_game(chromium, leg, tmp_path):
+def test_no_internal_name_on_any_page_of_a_whole_game(chromium, leg, tmp_path, screenshot):
     base = leg.first.url
     staff = leg.staff
     code = staff.create_game(base, seed=SEED)
@@ -231,6 +257,10 @@ def test_no_internal_name_on_any_page_of_a_whole_game(chromium, leg, tmp_path):
                               audience="all")  # fmt: skip
             if every_phase or phase == "Results":
                 scan_all(f"round {round_no} {phase.lower()}")
+            if phase == "Results" and round_no == 1:
+                for team, name in (("US", "results-laptop"), ("JP", "results-phone")):
+                    players[team].get_by_role("tab", name=re.compile("^Results")).click()
+                    screenshot(players[team], name)
         staff.command(base, code, "advance")
     for page in players.values():
         expect(page.get_by_text(re.compile("Debrief: the game has ended"))).to_be_visible()
@@ -248,6 +278,8 @@ def test_no_internal_name_on_any_page_of_a_whole_game(chromium, leg, tmp_path):
     for made in contexts:
         made.close()
     assert scan.pages_read > 100
+    assert scan.rows_checked > 100
+    assert not scan.wrong_sums, "results rows that do not add up:\n" + "\n".join(scan.wrong_sums)
     assert not errors, errors
     assert not scan.found, f"internal names shown to people:\n{scan.report()}"
 

@@ -93,7 +93,7 @@ def test_coalition_summary_reads_for_an_instructor(db, simulate):
     text = "\n".join(model["achievable_deal"]["summary"])
     assert "of the fair deal's coalition score: K " in text and "against 87.0" in text
     assert "its fair-deal score" in text
-    assert "The fair deal needed 24 commitment(s)" in text
+    assert "The fair deal needed 24 commitments" in text
 
 
 def test_failure_path_says_so_and_the_report_still_renders(counted):

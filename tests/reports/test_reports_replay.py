@@ -41,7 +41,8 @@ def test_a_team_sees_only_what_it_saw_then(document):
     assert step["hidden_event"] and step["event"] is None  # A revealed it to C only
     seen_by_c = replay_step(document, seq=reveal, viewer=viewer_for(document["scenario"], "C"))
     assert "a-energy" in [line["id"] for line in seen_by_c["view"]["red_lines"]]
-    assert "revealed a-energy" in seen_by_c["event"]["summary"]
+    said = seen_by_c["event"]["summary"]
+    assert "revealed its red line on" in said and "a-energy" not in said
 
 
 def test_stepping_skips_events_the_team_could_not_see(document):
