@@ -259,16 +259,18 @@ def test_no_internal_name_on_any_page_of_a_whole_game(chromium, leg, tmp_path, s
                 scan_all(f"round {round_no} {phase.lower()}")
             if phase == "Results" and round_no == 1:
                 for team, name in (("US", "results-laptop"), ("JP", "results-phone")):
-                    players[team].get_by_role("tab", name=re.compile("^Results")).click()
-                    screenshot(players[team], name)
+                    page = players[team]
+                    page.get_by_role("tab", name=re.compile("^Results")).click()
+                    path = screenshot(page, name)  # then only the round's results
+                    page.locator(".round-result").first.screenshot(path=str(path))
         staff.command(base, code, "advance")
     for page in players.values():
         expect(page.get_by_text(re.compile("Debrief: the game has ended"))).to_be_visible()
     scan_all("debrief")
 
-    console.goto(f"{base}/games/{code}/report/")
+    console.goto(f"{base}/games/{code}/report/", timeout=180_000)
     scan.text("report (facilitator)", console.evaluate(PAGE_TEXT))
-    players["ROK"].goto(f"{base}/games/{code}/report/")
+    players["ROK"].goto(f"{base}/games/{code}/report/", timeout=180_000)
     scan.text("report (Korea)", players["ROK"].evaluate(PAGE_TEXT))
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(fetch(f"{base}/api/games/{code}/report.pdf", staff.headers))

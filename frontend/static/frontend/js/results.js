@@ -55,7 +55,7 @@ export function scoreTables(view, entry, role = null) {
       if (part) cells.push({ text: partText(name, part.value) });
       else if (name === "cost") {
         const both = parts.find((item) => item.part === "cost_and_red_lines");
-        cells.push({ text: partText(name, both.value), span: 2, note: t("cost and red lines together; private until the end") });
+        cells.push({ text: partText(name, both.value), span: 2, note: t("cost and red lines; private until the end") });
       }
     }
     return { code, name: rowName(view, code, role), cells, total: fmt.score(entry.breakdown[code].national.total) };
