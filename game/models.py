@@ -100,8 +100,8 @@ class Game(models.Model):
     seed = models.BigIntegerField()
     rules_version = models.PositiveSmallIntegerField(
         default=2,
-        help_text="The scoring rules version the game is played under (docs/scoring.md); "
-        "games created before versions were recorded play under version 1.",
+        help_text="The version of the scoring rules the game is played under; games created "
+        "before versions were recorded play under version 1.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.LOBBY)
     created_by = models.ForeignKey(
@@ -111,7 +111,7 @@ class Game(models.Model):
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="facilitated_games",
-        help_text="Staff who may run this game besides its creator (game.services.access).",
+        help_text="Staff who may run this game besides its creator.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

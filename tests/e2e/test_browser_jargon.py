@@ -67,6 +67,16 @@ SCORE_ROWS = """() => [...document.querySelectorAll("table.score-parts tbody tr"
   parts: [...row.querySelectorAll("td.part")].map((cell) => cell.innerText),
   total: row.querySelector("td.total").innerText,
 }))"""
+# The final scores table: each round's weight, and each row's round scores and final.
+FINAL_ROWS = """() => [...document.querySelectorAll("table.final-scores")].flatMap((table) => {
+  const heads = [...table.querySelectorAll("thead th[data-weight]")];
+  const weights = heads.map((th) => Number(th.dataset.weight));
+  return [...table.querySelectorAll("tbody tr")].map((row) => {
+    const cells = [...row.querySelectorAll("td")].map((cell) => cell.innerText);
+    const team = row.querySelector("th").innerText;
+    return { team, weights, rounds: cells.slice(0, -1), final: cells[cells.length - 1] };
+  });
+})"""
 FIGURE = re.compile(r"[−+-]?\d+(?:[.,]\d+)?")
 
 
@@ -120,6 +130,13 @@ class Scan:
             parts = [shown(text) for text in row["parts"]]
             if abs(sum(parts) - shown(row["total"])) > 0.05 * (len(parts) + 1) + 1e-9:
                 self.wrong_sums.append(f"{where}: {row}")
+        for row in page.evaluate(FINAL_ROWS):
+            self.rows_checked += 1
+            rounds = [shown(text) for text in row["rounds"]]
+            mean = sum(w * x for w, x in zip(row["weights"], rounds, strict=True))
+            mean /= sum(row["weights"])
+            if abs(mean - shown(row["final"])) > 0.1 + 1e-9:
+                self.wrong_sums.append(f"{where}: final {row}")
 
     def page(self, where: str, page):
         """The page as shown, then with each of its tabs open in turn."""

@@ -20,18 +20,35 @@ export function ResultsPanel({ view, role = null }) {
   </div>`;
 }
 
+// Final scores with the round scores they are the weighted mean of, so the final can be
+// checked against the rounds shown.
 function FinalTable({ view }) {
   const final = view.final;
   const scores = final.scores || final.roles || {};
-  return html`<table>
-    <thead><tr><th scope="col">${t("Team")}</th><th scope="col">${t("Final score")}</th></tr></thead>
+  const rounds = view.results || [];
+  const weighted = rounds.some((entry) => (entry.weight ?? 1) !== 1);
+  const heading = (entry) =>
+    weighted
+      ? t("Round %(round)s (weight %(weight)s)", { round: entry.round, weight: fmt.number(entry.weight ?? 1) })
+      : t("Round %(round)s", { round: entry.round });
+  return html`<div class="table-scroll"><table class="final-scores">
+    <caption>${weighted ? t("Final score = weighted mean of the round scores") : t("Final score = mean of the round scores")}</caption>
+    <thead><tr>
+      <th scope="col">${t("Team")}</th>
+      ${rounds.map((entry) => html`<th scope="col" data-weight=${entry.weight ?? 1}>${heading(entry)}</th>`)}
+      <th scope="col">${t("Final score")}</th>
+    </tr></thead>
     <tbody>
       ${roleCodes(view).map(
-        (code) => html`<tr><th scope="row">${roleName(view, code)}</th><td>${fmt.score(scoreOf(scores[code]))}</td></tr>`,
+        (code) => html`<tr><th scope="row">${roleName(view, code)}</th>
+          ${rounds.map((entry) => html`<td>${fmt.score(entry.scores[code].score)}</td>`)}
+          <td><strong>${fmt.score(scoreOf(scores[code]))}</strong></td></tr>`,
       )}
-      <tr><th scope="row">${t("Coalition")}</th><td>${fmt.score(final.coalition)}</td></tr>
+      <tr><th scope="row">${t("Coalition score")}</th>
+        ${rounds.map((entry) => html`<td>${fmt.score(entry.metrics.coalition)}</td>`)}
+        <td><strong>${fmt.score(final.coalition)}</strong></td></tr>
     </tbody>
-  </table>`;
+  </table></div>`;
 }
 
 function scoreOf(value) {
