@@ -111,8 +111,7 @@ class ScenarioAdmin(ScenarioPageAdmin):
             {
                 "fields": ["analysis"],
                 "description": "What this scenario rewards, solved exactly over the levers' "
-                "steps (manage.py analyse_scenario; docs/analysis.md). A failed check is a "
-                "warning: it does not block publishing.",
+                "steps. A check that is not met is a warning: it does not block publishing.",
             },
         ),
     ]
