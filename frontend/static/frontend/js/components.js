@@ -238,7 +238,7 @@ export function offerStatusLabel(status) {
 function noticeText(view, event) {
   switch (event.kind) {
     case "inject_published":
-      return t("New inject: %(title)s", { title: event.data.title });
+      return t("News: %(title)s", { title: event.data.title });
     case "red_line_revealed":
       return t("%(team)s revealed a red line", { team: roleName(view, event.data.owner) });
     case "round_scored":
@@ -272,7 +272,7 @@ export function LatestNotice({ state, view }) {
 
 export function InjectList({ view, role }) {
   const injects = view.injects || [];
-  if (!injects.length) return html`<p class="muted">${t("No injects yet.")}</p>`;
+  if (!injects.length) return html`<p class="muted">${t("No news yet.")}</p>`;
   return html`<ul class="cards">
     ${[...injects].reverse().map((inject) => {
       const mine = (inject.effects || []).filter((effect) => !role || effect.role === role);

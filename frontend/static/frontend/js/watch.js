@@ -50,7 +50,7 @@ function WatchApp({ store, socket, mode }) {
             })}</p>`
           : null}
       </section>
-      <section class="card"><h2>${t("Injects")}</h2><${InjectList} view=${view} /></section>
+      <section class="card"><h2>${t("News")}</h2><${InjectList} view=${view} /></section>
       <section class="card"><h2>${view.status === "ended" ? t("Red lines") : t("Red lines revealed to everyone")}</h2><${RevealedLines} view=${view} /></section>
       <section class="card"><h2>${t("Scores")}</h2><${ResultsPanel} view=${view} /></section>
       ${projector ? null : html`<section class="card"><h2>${t("Teams")}</h2><${TeamsPresence} view=${view} presence=${state.presence} /></section>

@@ -22,7 +22,7 @@ export function BriefingPanel({ view, you }) {
         </section>`
       : null}
     <section class="card">
-      <h2>${t("Injects")}</h2>
+      <h2>${t("News")}</h2>
       <${InjectList} view=${view} role=${you.role} />
     </section>
     <section class="card">
@@ -66,7 +66,7 @@ function LeverCosts({ view, you }) {
           <th scope="row">${lever.label}</th>
           <td>${fmt.withUnit(lever.holders[you.role].start, lever)}</td>
           <td>${fmt.number(mine.costs[lever.key])}${multiplier && multiplier !== 1
-            ? html` <span class="tag">× ${fmt.number(multiplier)} ${t("(injects)")}</span>`
+            ? html` <span class="tag">× ${fmt.number(multiplier)} ${t("(from the news)")}</span>`
             : null}</td>
         </tr>`;
       })}
