@@ -6,7 +6,9 @@ or the event log.
 """
 
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from game.models import Event, Game, Player, StaffToken, Workshop
@@ -15,6 +17,9 @@ from game.services.access import RUN_PERMISSION, staff_games, staff_may_run_game
 from game.services.bots import game_fill_empty_seats
 from game.services.tokens import staff_token_create, staff_token_revoke
 from game.services.workshops import workshop_create
+
+# The session key holding a token just created until its page shows it (then removed).
+NEW_TOKEN_SESSION_KEY = "new_staff_token"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -231,18 +236,39 @@ class StaffTokenAdmin(admin.ModelAdmin):
         row, token = staff_token_create(user=request.user, name=form.cleaned_data["name"])
         for field in ("pk", "user", "prefix", "token_hash", "created_at"):  # for the log entry
             setattr(obj, field, getattr(row, field))
-        self.message_user(
-            request,
-            format_html(
-                "Your new API token (shown only now; copy it): <code>{}</code>. Send it as "
-                "<code>Authorization: Bearer &lt;token&gt;</code>.",
-                token,
-            ),
-            messages.WARNING,
-        )
+        # Kept server-side for the next page only, which removes it: never in a cookie (the
+        # messages framework keeps its messages in one).
+        request.session[NEW_TOKEN_SESSION_KEY] = {"id": row.pk, "token": token}
 
     def response_add(self, request, obj, post_url_continue=None):
-        return self.response_post_save_add(request, obj)
+        return redirect("admin:game_stafftoken_created", object_id=obj.pk)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/created/",
+                self.admin_site.admin_view(self.created_view),
+                name="game_stafftoken_created",
+            ),
+            *super().get_urls(),
+        ]
+
+    def created_view(self, request, object_id: int):
+        """The new token, shown once: taken out of the session as it is shown."""
+        row = get_object_or_404(self.get_queryset(request), pk=object_id)
+        pending = request.session.get(NEW_TOKEN_SESSION_KEY)
+        token = None
+        if pending and pending.get("id") == row.pk:
+            token = request.session.pop(NEW_TOKEN_SESSION_KEY)["token"]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"API token “{row.name}”",
+            "row": row,
+            "token": token,
+        }
+        # admin_view marks the page never_cache (Cache-Control: no-store, private)
+        return TemplateResponse(request, "admin/game/stafftoken/created.html", context)
 
     @admin.action(description="Revoke the selected tokens", permissions=["view"])
     def revoke_tokens(self, request, queryset):
