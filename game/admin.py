@@ -13,7 +13,12 @@ from django.utils.html import format_html, format_html_join
 
 from game.models import Event, Game, Player, StaffToken, Workshop
 from game.services import CommandRefused
-from game.services.access import RUN_PERMISSION, staff_games, staff_may_run_game
+from game.services.access import (
+    RUN_PERMISSION,
+    staff_game_accounts,
+    staff_games,
+    staff_may_run_game,
+)
 from game.services.bots import game_fill_empty_seats
 from game.services.tokens import staff_token_create, staff_token_revoke
 from game.services.workshops import workshop_create
@@ -139,6 +144,11 @@ class GameAdmin(ReadOnlyAdmin):
         """A facilitator lists the games they created or were given; a superuser all."""
         return super().get_queryset(request).filter(pk__in=staff_games(request.user).values("pk"))
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "facilitators":  # not every account's username: their games' only
+            kwargs["queryset"] = staff_game_accounts(request.user).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def has_change_permission(self, request, obj=None):
         # Only the facilitator list can be changed (save_model writes nothing else).
         if obj is None:
@@ -210,6 +220,13 @@ class EventAdmin(ReadOnlyAdmin):
     list_select_related = ["game"]
     fields = ["game", "seq", "at", "round", "phase", "actor", "kind", "data", "audience"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        """The events of the facilitator's own games (their actors name staff accounts)."""
+        events = super().get_queryset(request)
+        if request.user.is_superuser:
+            return events
+        return events.filter(game__in=staff_games(request.user).values("pk"))
 
 
 @admin.register(StaffToken)
