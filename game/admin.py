@@ -21,6 +21,7 @@ from game.services.access import (
 )
 from game.services.bots import game_fill_empty_seats
 from game.services.tokens import staff_token_create, staff_token_revoke
+from game.services.watchkeys import game_watch_key_rotate
 from game.services.workshops import workshop_create
 
 # The session key holding a token just created until its page shows it (then removed).
@@ -88,6 +89,7 @@ class GameAdmin(ReadOnlyAdmin):
         "fill_with_open_bots",
         "fill_with_guarded_bots",
         "fill_with_secretive_bots",
+        "replace_watch_keys",
     ]
 
     def _fill(self, request, queryset, strategy: str) -> None:
@@ -117,6 +119,25 @@ class GameAdmin(ReadOnlyAdmin):
     @admin.action(description="Fill empty seats with secretive bots")
     def fill_with_secretive_bots(self, request, queryset):
         self._fill(request, queryset, "secretive")
+
+    @admin.action(description="Replace the observer and projector links (a leaked watch key)")
+    def replace_watch_keys(self, request, queryset):
+        for game in queryset:
+            if not staff_may_run_game(request.user, game):
+                self.message_user(request, f"You do not run {game.code}.", messages.ERROR)
+                continue
+            game_watch_key_rotate(game_id=game.pk)
+            url = reverse("console", args=[game.code]) + "#links-title"
+            self.message_user(  # never the key itself: messages travel in a cookie
+                request,
+                format_html(
+                    "{}: the old observer and projector links no longer open the game; "
+                    '<a href="{}">hand out the new ones from its console</a>.',
+                    game.code,
+                    url,
+                ),
+                messages.SUCCESS,
+            )
 
     @admin.action(
         description="Group the selected games into a workshop (to compare them)",

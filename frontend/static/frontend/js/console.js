@@ -311,3 +311,10 @@ const socket = new GameSocket({
 socket.start();
 globalThis.redlines = { store, socket };
 render(html`<${ConsoleApp} store=${store} socket=${socket} />`, root);
+
+// Replacing the watch key cuts off the pages open with the old links (the projector too):
+// ask first. The form itself is server-rendered (console.html, "Links to hand out").
+document.getElementById("replace-watch-key")?.addEventListener("submit", (event) => {
+  const question = t("Replace the observer and projector links? Pages open with the old links stop showing the game.");
+  if (!globalThis.confirm(question)) event.preventDefault();
+});

@@ -27,6 +27,11 @@ function RevealedLines({ view }) {
 function WatchApp({ store, socket, mode }) {
   const state = useStore(store);
   const { view, you } = state;
+  if (state.closedReason === "link replaced") {
+    // Nothing of the game stays on screen (a projector may be left unattended).
+    return html`<main id="main" class="link-replaced"><div role="alert">
+      <h1>${t("This link has been replaced; ask the facilitator for the new one.")}</h1></div></main>`;
+  }
   if (!view || !you) {
     return html`<${ConnectionBanner} connection=${state.connection} closedReason=${state.closedReason} />
       <main id="main"><p>${t("Loading…")}</p></main>`;
