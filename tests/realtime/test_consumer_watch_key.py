@@ -62,3 +62,19 @@ async def test_the_old_key_is_refused_with_its_reason_and_the_new_one_opens(tabl
     again = await rotate(table)  # and the socket opened with that key is closed in turn
     await expect_replaced(fresh)
     assert (await sockets(table.code, query=f"watch={again}")).welcome["you"]["kind"] == "observer"
+
+
+async def test_a_lost_close_message_is_made_good_by_the_heal_pass(table, sockets, monkeypatch):
+    """The close travels on the channel layer; if it is lost, the heal pass's database read
+    (every few seconds) finds the observer's key replaced and closes it."""
+    from game.realtime import watch
+    from game.services import watchkeys
+
+    monkeypatch.setattr(watchkeys, "publish", lambda *args, **kwargs: None)  # lost
+    observer = await sockets(table.code, query=f"watch={await watch_key(table)}")
+    player = await sockets(table.code, token=table.seat("R1").token)
+    await rotate(table)
+    assert "error" not in {f["type"] for f in await observer.drain(0.3)}  # still open
+    await watch.heal_pass(read_database=True)
+    await expect_replaced(observer)
+    assert (await player.ping())["type"] == "pong"
