@@ -6,6 +6,7 @@ or the event log.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -164,6 +165,13 @@ class GameAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         """A facilitator lists the games they created or were given; a superuser all."""
         return super().get_queryset(request).filter(pk__in=staff_games(request.user).values("pk"))
+
+    def get_paginator(self, request, queryset, per_page, *args, **kwargs):
+        # The game's history page (LogEntry rows, each naming its author): a facilitator sees
+        # the entries by accounts of their own games, not other staff's usernames.
+        if queryset.model is LogEntry and not request.user.is_superuser:
+            queryset = queryset.filter(user__in=staff_game_accounts(request.user))
+        return super().get_paginator(request, queryset, per_page, *args, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "facilitators":  # not every account's username: their games' only

@@ -104,3 +104,18 @@ def test_a_superuser_sees_every_account_and_event(world):
     }
     assert offered == {"fac1", "co1", "fac2", "co2", "root"}
     assert theirs.code in client.get(reverse("admin:game_event_changelist")).content.decode()
+
+
+def test_the_game_history_names_only_the_accounts_of_the_facilitators_games(world):
+    users, mine, _ = world
+    root, fac1 = client_for(users["root"]), client_for(users["fac1"])
+    inline = {"players-TOTAL_FORMS": 0, "players-INITIAL_FORMS": 0}  # the players inline
+    reply = root.post(
+        reverse("admin:game_game_change", args=[mine.pk]), {"facilitators": [], **inline}
+    )
+    assert reply.status_code == 302
+    fac1.post(reverse("admin:game_game_change", args=[mine.pk]), {"facilitators": []})
+    url = reverse("admin:game_game_history", args=[mine.pk])
+    assert "root" in root.get(url).content.decode()
+    history = fac1.get(url).content.decode()
+    assert "fac1" in history and "root" not in history
