@@ -7,6 +7,7 @@ or the event log.
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -301,6 +302,8 @@ class StaffTokenAdmin(admin.ModelAdmin):
 
     def created_view(self, request, object_id: int):
         """The new token, shown once: taken out of the session as it is shown."""
+        if not (self.has_view_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
         row = get_object_or_404(self.get_queryset(request), pk=object_id)
         pending = request.session.get(NEW_TOKEN_SESSION_KEY)
         token = None

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from game.admin import NEW_TOKEN_SESSION_KEY
 from game.models import StaffToken
-from game.services.tokens import staff_token_authenticate
+from game.services.tokens import staff_token_authenticate, staff_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,11 @@ def test_another_staff_member_cannot_open_someone_elses_token_page(client):
     stranger = Client()
     stranger.force_login(other)
     assert stranger.get(created["Location"]).status_code == 404
+
+
+def test_staff_without_token_permissions_cannot_open_the_page():
+    bare = get_user_model().objects.create_user("bare", password=None, is_staff=True)
+    row, _ = staff_token_create(user=bare, name="made by a superuser's script")
+    client = Client()
+    client.force_login(bare)
+    assert client.get(reverse("admin:game_stafftoken_created", args=[row.pk])).status_code == 403
