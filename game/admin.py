@@ -41,6 +41,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class OwnAccountsHistory:
+    """The history page (LogEntry rows, each naming its author) shows a facilitator only the
+    entries by accounts of their own games, not other staff's usernames."""
+
+    def get_paginator(self, request, queryset, per_page, *args, **kwargs):
+        if queryset.model is LogEntry and not request.user.is_superuser:
+            queryset = queryset.filter(user__in=staff_game_accounts(request.user))
+        return super().get_paginator(request, queryset, per_page, *args, **kwargs)
+
+
 class PlayerInline(admin.TabularInline):
     model = Player
     fields = ["name", "role", "bot_strategy", "joined_at", "removed"]
@@ -54,7 +64,7 @@ class PlayerInline(admin.TabularInline):
 
 
 @admin.register(Game)
-class GameAdmin(ReadOnlyAdmin):
+class GameAdmin(OwnAccountsHistory, ReadOnlyAdmin):
     list_display = [
         "title",
         "code",
@@ -166,13 +176,6 @@ class GameAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         """A facilitator lists the games they created or were given; a superuser all."""
         return super().get_queryset(request).filter(pk__in=staff_games(request.user).values("pk"))
-
-    def get_paginator(self, request, queryset, per_page, *args, **kwargs):
-        # The game's history page (LogEntry rows, each naming its author): a facilitator sees
-        # the entries by accounts of their own games, not other staff's usernames.
-        if queryset.model is LogEntry and not request.user.is_superuser:
-            queryset = queryset.filter(user__in=staff_game_accounts(request.user))
-        return super().get_paginator(request, queryset, per_page, *args, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "facilitators":  # not every account's username: their games' only
@@ -327,7 +330,7 @@ class StaffTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(OwnAccountsHistory, admin.ModelAdmin):
     """Workshops are made by creating several tables at once or from the games list; here
     they can be renamed, and their games changed."""
 

@@ -15,7 +15,7 @@ from game.services.actors import Actor
 
 pytestmark = pytest.mark.django_db
 
-FACILITATOR_PERMISSIONS = ["view_game", "add_game", "change_game", "view_event"]
+FACILITATOR_PERMISSIONS = ["view_game", "add_game", "change_game", "view_event", "change_workshop"]
 
 
 def staff(username: str, *, superuser: bool = False):
@@ -119,3 +119,21 @@ def test_the_game_history_names_only_the_accounts_of_the_facilitators_games(worl
     assert "root" in root.get(url).content.decode()
     history = fac1.get(url).content.decode()
     assert "fac1" in history and "root" not in history
+
+
+def test_a_workshops_history_names_only_the_accounts_of_the_facilitators_games(world):
+    from game.services.workshops import workshop_create
+
+    users, mine, _ = world
+    workshop = workshop_create(title="Tables", games=[mine], created_by=users["fac1"])
+    change = reverse("admin:game_workshop_change", args=[workshop.pk])
+    for name in ("root", "fac1"):
+        reply = client_for(users[name]).post(
+            change, {"title": f"Tables ({name})", "games": [mine.pk]}
+        )
+        assert reply.status_code == 302
+    history = client_for(users["fac1"]).get(
+        reverse("admin:game_workshop_history", args=[workshop.pk])
+    )
+    text = history.content.decode()
+    assert "fac1" in text and "root" not in text
