@@ -94,3 +94,19 @@ def test_the_lobby_and_the_end_have_no_phase_to_be_ready_for():
     table.run("end", "facilitator")
     state = readiness(table.state)
     assert (state["phase"], state["everyone_ready"]) == (None, None)
+
+
+def test_an_advance_naming_the_phase_it_ends_advances_once(trio):
+    """Two clicks on "advance to negotiation" (or a click as the timer fires) end the
+    disclosure once: the second names a phase that is no longer current."""
+    trio.advance_to(1, "disclosure")
+    expected = {"round": 1, "phase": "disclosure"}
+    trio.run("advance", "facilitator", expected=expected)
+    assert trio.state["phase"] == "negotiation"
+    refused = trio.refuse("advance", "facilitator", expected=expected)
+    assert refused.code == "wrong_phase"
+    assert "already moved on" in refused.message
+    assert trio.state["phase"] == "negotiation"
+    assert trio.refuse("advance", "facilitator", expected={"round": "1"}).code == "invalid"
+    trio.run("advance", "facilitator")  # without `expected`, as before
+    assert trio.state["phase"] == "decision"
