@@ -188,7 +188,7 @@ function ReadinessBoard({ state, view }) {
           <td>${ready.disclosureText(team)}</td>
           <td>${fmt.number(team.awaiting)}</td>
           <td>${ready.decisionText(team, view.phase)}</td>
-          <td class="readiness-status">${team.ready === true ? "✓ " : team.ready === false ? "… " : ""}${ready.statusText(team)}</td>
+          <td class="readiness-status">${team.ready === true ? "✓\u00a0" : team.ready === false ? "…\u00a0" : ""}${ready.statusText(team)}</td>
         </tr>`;
       })}</tbody>
     </table></div>
