@@ -51,7 +51,7 @@ function Roster({ view }) {
   const total = codes.reduce((sum, code) => sum + ((view.players || {})[code] || []).length, 0);
   return html`<section class="room-roster" aria-labelledby="room-roster-title">
     <h2 id="room-roster-title">${t("Teams")} <span class="room-count">${tn("%(count)s player", "%(count)s players", total)}</span></h2>
-    <ul class="room-teams">${codes.map((code) => {
+    <ul class=${codes.length > 4 ? "room-teams room-teams-many" : "room-teams"}>${codes.map((code) => {
       const names = (view.players || {})[code] || [];
       return html`<li class="room-team" style=${`border-color:${roleOf(view, code).color || "#888"}`}>
         <h3><${TeamBadge} view=${view} code=${code} /> <span class="room-count">${names.length}</span></h3>
