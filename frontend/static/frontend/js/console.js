@@ -20,6 +20,7 @@ import {
 } from "./components.js";
 import { AlignmentChart } from "./charts.js";
 import { ChatPanel } from "./chat.js";
+import { actorText, eventSentence } from "./eventtext.js";
 import { ResultsPanel } from "./results.js";
 import * as fmt from "./format.js";
 import { html, render, useEffect, useRef, useState } from "./html.js";
@@ -277,7 +278,7 @@ function AdjustScore({ view, socket }) {
   </form>`;
 }
 
-function EventLog({ state, socket }) {
+function EventLog({ state, view, socket }) {
   const older = () => {
     const first = state.log[0];
     socket.request({ type: "history", kinds: "all", before: first ? first.seq : undefined }).catch(() => {});
@@ -288,9 +289,9 @@ function EventLog({ state, socket }) {
     <ol class="log" reversed>
       ${[...state.log].reverse().map(
         (event) => html`<li>
-          <span class="muted">#${event.seq} ${fmt.time(event.at)}</span>
-          <span class="kind"> ${event.kind}</span>
-          <span> · ${event.actor.name}${event.actor.role ? ` (${event.actor.role})` : ""}</span>
+          <span class="muted">${fmt.time(event.at)}</span>
+          <span> ${eventSentence(view, event)}</span>
+          <span class="muted"> · ${actorText(view, event.actor)}</span>
         </li>`,
       )}
     </ol>
@@ -351,7 +352,7 @@ function ConsoleApp({ store, socket }) {
         <${AdjustScore} view=${view} socket=${socket} />
         <${Notes} view=${view} socket=${socket} />
         <${ChatPanel} state=${state} socket=${socket} view=${view} you=${you} />
-        <${EventLog} state=${state} socket=${socket} />
+        <${EventLog} state=${state} view=${view} socket=${socket} />
       </aside>
     </main>`;
 }
