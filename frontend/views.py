@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import Throttled
@@ -219,7 +220,13 @@ def _watch_page(request, code: str, mode: str):
     if not watch_key_valid(game, key):
         context = {"game": game, "replaced": watch_key_replaced(game, key)}
         return render(request, "frontend/watch_denied.html", context, status=403)
-    return render(request, "frontend/watch.html", {"game": game, "key": key, "mode": mode})
+    context = {"game": game, "key": key, "mode": mode}
+    if mode == "projector":
+        # The room joins from this screen: the join link, and its QR code drawn in the page.
+        url = request.build_absolute_uri(reverse("join", args=[game.code]))
+        qr = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+        context.update(join_url=url, join_qr=mark_safe(qr))  # paths only: no text of ours
+    return render(request, "frontend/watch.html", context)
 
 
 def watch(request, code: str):
