@@ -137,7 +137,7 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
     second.close()
     expect(jp.page.get_by_role("heading", name="Who is here")).to_be_visible()
     assert_fits(jp.page, "lobby")
-    screenshot(jp.page, "phone-lobby")
+    shot(jp.page, "phone-lobby-screen")
 
     # Briefing: the header with the phase and the time left stays in view.
     facilitator("start")
@@ -155,7 +155,7 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
     expect(header.get_by_role("timer")).to_contain_text("left")
     expect(header.get_by_role("tab", name=re.compile("^Negotiation"))).to_be_in_viewport()
     shot(jp.page, "phone-briefing-screen")
-    screenshot(rok.page, "laptop-briefing")
+    shot(rok.page, "laptop-briefing")
 
     # Disclosure.
     facilitator("advance")
@@ -163,6 +163,8 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
     assert_every_tab_fits(jp.page, "disclosure")
     jp.page.get_by_role("tab", name=re.compile("^Red lines")).click()
     shot(jp.page, "phone-disclosure-screen")
+    rok.page.get_by_role("tab", name=re.compile("^Red lines")).click()
+    shot(rok.page, "laptop-disclosure")
 
     # Negotiation: Japan reveals a red line to Korea; each side reads it from its own side.
     facilitator("advance")
@@ -211,7 +213,7 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
     expect(negotiation_tab).to_have_accessible_name(re.compile("2 awaiting your answer"))
     jp.page.evaluate("() => window.scrollTo(0, 0)")
     shot(jp.page, "phone-notices-screen")
-    screenshot(rok.page, "laptop-negotiation")
+    shot(rok.page, "laptop-negotiation")
 
     # Chat: a private message from Korea to Japan is counted on its channel tab and on the
     # jump link in Japan's header until Japan opens that channel; Korea's own message is not.
@@ -248,7 +250,7 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
     shot(jp.page, "phone-decision-screen")
     screenshot(jp.page, "phone-decision")
     rok.page.get_by_role("tab", name=re.compile("^Decision")).click()
-    screenshot(rok.page, "laptop-decision")
+    shot(rok.page, "laptop-decision")
 
     # Results.
     facilitator("advance")
@@ -258,7 +260,7 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
     jp.page.get_by_role("tab", name=re.compile("^Results")).click()
     screenshot(jp.page, "phone-results")
     shot(jp.page, "phone-results-screen")
-    screenshot(rok.page, "laptop-results")
+    shot(rok.page, "laptop-results")
 
     # The end: the debrief, the report and the replay.
     facilitator("end")
@@ -266,6 +268,8 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
     assert_every_tab_fits(jp.page, "debrief")
     jp.page.get_by_role("tab", name=re.compile("^Results")).click()
     screenshot(jp.page, "phone-debrief")
+    shot(jp.page, "phone-debrief-screen")
+    shot(rok.page, "laptop-debrief")
     for path in (f"/games/{code}/report/", f"/games/{code}/replay/"):
         jp.page.goto(base + path, timeout=90_000)
         assert_fits(jp.page, path)

@@ -187,7 +187,7 @@ export function Countdown({ view, large = false }) {
       : t("%(time)s left", { time: fmt.clock(seconds) });
   const urgent = !paused && seconds !== null && seconds <= 30;
   return html`<p
-    class=${`countdown ${large ? "large" : ""} ${paused ? "paused" : ""} ${urgent ? "urgent" : ""}`}
+    class=${`countdown ${large ? "large" : ""} ${paused ? "paused" : ""} ${urgent ? "urgent" : ""} ${seconds === null && !paused ? "untimed" : ""}`}
     role="timer"
     aria-live="off"
   >
