@@ -48,6 +48,13 @@ function Table({ state, view, you, socket, store }) {
   useEffect(() => {
     if (debrief) setTab("results");
   }, [debrief]);
+  useEffect(() => {
+    // The tab row scrolls sideways on a phone: keep the open tab in it.
+    const active = document.getElementById(`tab-${tab}`);
+    if (active && active.parentElement.scrollWidth > active.parentElement.clientWidth) {
+      active.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+  }, [tab]);
   const open = (key) => {
     setTab(key);
     globalThis.scrollTo({ top: 0 });
