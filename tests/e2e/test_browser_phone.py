@@ -223,6 +223,7 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
     rok.command("chat", channel="all", text="Hello everyone.")
     jump = jp.page.get_by_role("link", name=re.compile("^Chat"))
     expect(jump).to_have_accessible_name(re.compile("2 unread"))
+    expect(jp.page).to_have_title(re.compile(r"^\(4\) "))  # 2 offers and 2 messages wait
     private = jp.page.get_by_role("tab", name=re.compile("^With Republic of Korea"))
     expect(private).to_have_accessible_name(re.compile("1 unread"))
     expect(rok.page.get_by_role("tab", name=re.compile("^With Japan"))).not_to_have_accessible_name(

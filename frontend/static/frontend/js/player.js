@@ -34,8 +34,7 @@ const TABS = () => [
 
 // A link to the chat, with its unread count: on a narrow screen the chat sits below the
 // panels, and this link stays in view in the sticky header.
-function ChatJump({ state }) {
-  const unread = Object.values(unreadByChannel(state)).reduce((sum, count) => sum + count, 0);
+function ChatJump({ unread }) {
   return html`<a class="jump-chat" href="#chat">${t("Chat")}<${CountBadge} count=${unread} label=${unreadLabel(unread)} /></a>`;
 }
 
@@ -61,8 +60,14 @@ function Table({ state, view, you, socket, store }) {
   };
   const tabs = TABS().filter(([key]) => !(debrief && key === "decision"));
   const awaiting = debrief ? 0 : awaitingAnswer(view, you.role).length;
+  const unread = Object.values(unreadByChannel(state)).reduce((sum, count) => sum + count, 0);
+  useEffect(() => {
+    // A window in the background says in its title how much waits: "(3) …".
+    const plain = document.title.replace(/^\(\d+\) /, "");
+    document.title = awaiting + unread ? `(${awaiting + unread}) ${plain}` : plain;
+  }, [awaiting, unread]);
   return html`<div class="sticky-top">
-      <${GameHeader} view=${view} you=${you} extra=${html`<${ChatJump} state=${state} />`} />
+      <${GameHeader} view=${view} you=${you} extra=${html`<${ChatJump} unread=${unread} />`} />
       <nav class="tabs main-tabs" role="tablist" aria-label=${t("Sections")}>
         ${tabs.map(
           ([key, label]) => html`<button type="button" role="tab" id=${`tab-${key}`} aria-controls=${`panel-${key}`}
