@@ -261,6 +261,7 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
     expect(jp.page.get_by_role("heading", name="Round 1 results")).to_be_visible()
     assert_every_tab_fits(jp.page, "results")
     jp.page.get_by_role("tab", name=re.compile("^Results")).click()
+    expect(jp.page.locator(".side-chart")).to_be_hidden()  # the tab has the chart already
     screenshot(jp.page, "phone-results")
     shot(jp.page, "phone-results-screen")
     shot(rok.page, "laptop-results")

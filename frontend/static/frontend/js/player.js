@@ -79,7 +79,7 @@ function Table({ state, view, you, socket, store }) {
       </nav>
       <${Notices} notices=${state.notices} view=${view} role=${you.role} onOpen=${open} />
     </div>
-    <main id="main" class="table-layout">
+    <main id="main" class=${`table-layout showing-${tab}`}>
     <div class="main-column">
       ${debrief
         ? html`<div class="banner banner-debrief" role="status">
@@ -106,7 +106,7 @@ function Table({ state, view, you, socket, store }) {
     </div>
     <aside class="side-column">
       <${ChatPanel} state=${state} socket=${socket} view=${view} you=${you} store=${store} />
-      <section class="card">
+      <section class="card side-chart">
         <h2>${t("Coalition so far")}</h2>
         <${AlignmentChart} view=${view} role=${you.role} />
       </section>
