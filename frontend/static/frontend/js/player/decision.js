@@ -9,6 +9,7 @@ import {
 import * as fmt from "../format.js";
 import { html, useRef, useState } from "../html.js";
 import { t } from "../i18n.js";
+import { FoldOnPhone } from "../layout.js";
 import { PreviewWarnings, standing, usePreview } from "./preview.js";
 
 function lockedBy(log, role, round) {
@@ -59,7 +60,9 @@ export function DecisionPanel({ state, view, socket, you }) {
       const cost = preview ? preview.cost_by_lever[lever.key] : null;
       return html`<div class="lever-control">
         <label for=${id}><strong>${lever.label}</strong> (${lever.unit})</label>
-        ${lever.description ? html`<p class="hint">${lever.description}</p>` : null}
+        ${lever.description
+          ? html`<${FoldOnPhone} summary=${t("About this lever")} className="lever-about"><p class="hint">${lever.description}</p></${FoldOnPhone}>`
+          : null}
         <div class="slider-row">
           <input type="range" id=${id} min=${lever.min} max=${lever.max} step=${lever.step}
             value=${values[lever.key]} disabled=${!active || mine.locked}
@@ -84,7 +87,7 @@ export function DecisionPanel({ state, view, socket, you }) {
       </div>`;
     })}
     ${active ? html`<${PreviewWarnings} view=${view} preview=${preview} error=${error} kind="decision" />` : null}
-    <div class="actions" role="group" aria-label=${t("Lock")}>
+    <div class="actions lock-bar" role="group" aria-label=${t("Lock")}>
       ${mine.locked
         ? html`<p class="ok" role="status">${who ? t("Locked by %(name)s", { name: who }) : t("Locked")}</p>
             ${active ? html`<button type="button" disabled=${command.busy} onClick=${() => command.run("decision_unlock")}>${t("Unlock to change")}</button>` : null}`

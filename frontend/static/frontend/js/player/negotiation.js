@@ -13,6 +13,8 @@ import {
 import * as fmt from "../format.js";
 import { html, useEffect, useRef, useState } from "../html.js";
 import { t } from "../i18n.js";
+import { CountBadge, FoldOnPhone, awaitingLabel } from "../layout.js";
+import { awaitingAnswer } from "../store.js";
 import { PreviewWarnings, standing, usePreview } from "./preview.js";
 
 function emptyTerm(view, by) {
@@ -187,27 +189,30 @@ function OfferCard({ view, socket, you, offer, onCounter, debrief }) {
 
 export function NegotiationPanel({ view, socket, you, debrief }) {
   const [counter, setCounter] = useState(null);
+  const [composing, setComposing] = useState(false);
   const composer = useRef(null);
   const offers = [...(view.offers || [])].reverse();
-  const waiting = offers.filter((offer) => offer.status === "open" && offer.to.includes(you.role) && !(offer.accepted_by || []).includes(you.role));
+  const waiting = debrief ? [] : awaitingAnswer({ offers }, you.role);
   const rest = offers.filter((offer) => !waiting.includes(offer));
   const canPropose = view.status === "running" && view.phase === "negotiation" && !debrief;
   const startCounter = (offer) => {
     setCounter(offer);
     if (composer.current) composer.current.scrollIntoView({ behavior: "smooth", block: "start" });
   };
-  return html`<div class="panel-grid">
-    <div ref=${composer}>
+  return html`<div class="panel-grid negotiation">
+    <div ref=${composer} class="composer-slot">
       ${canPropose
-        ? html`<${OfferComposer} view=${view} socket=${socket} you=${you} counter=${counter} onDone=${() => setCounter(null)} />`
+        ? html`<${FoldOnPhone} summary=${t("Make an offer")} open=${composing || Boolean(counter)} onToggle=${setComposing} className="composer-fold">
+            <${OfferComposer} view=${view} socket=${socket} you=${you} counter=${counter} onDone=${() => setCounter(null)} />
+          </${FoldOnPhone}>`
         : html`<section class="card"><p class="muted">${debrief
             ? t("Every offer of the game, as it ended.")
             : t("Offers are made, accepted and countered during the negotiation phase.")}</p></section>`}
     </div>
-    <section class="card">
+    <section class="card offers-list">
       <h2>${debrief ? t("All offers") : t("Offers")}</h2>
       ${waiting.length
-        ? html`<h3>${t("Waiting for your answer")}</h3>
+        ? html`<h3>${t("Waiting for your answer")}<${CountBadge} count=${waiting.length} label=${awaitingLabel(waiting.length)} /></h3>
             <ul class="cards">${waiting.map((offer) => html`<${OfferCard} key=${offer.id} view=${view} socket=${socket} you=${you} offer=${offer} onCounter=${startCounter} debrief=${debrief} />`)}</ul>`
         : null}
       ${rest.length
