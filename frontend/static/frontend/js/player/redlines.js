@@ -11,7 +11,9 @@ import {
 } from "../components.js";
 import { html, useEffect, useState } from "../html.js";
 import { t } from "../i18n.js";
+import { PausedNote, isPaused } from "./paused.js";
 
+// One choice of audience: everyone, or chosen partners (and then which ones).
 function AudiencePicker({ view, you, value, onChange, idPrefix }) {
   const others = roleCodes(view).filter((code) => code !== you.role);
   const everyone = value === "all";
@@ -19,15 +21,23 @@ function AudiencePicker({ view, you, value, onChange, idPrefix }) {
   return html`<fieldset class="audience">
     <legend>${t("Reveal to")}</legend>
     <label><input type="radio" name=${`${idPrefix}-to`} checked=${everyone}
-      onChange=${() => onChange("all")} /> ${t("Everyone (public, also observers)")}</label>
-    ${others.map(
-      (code) => html`<label><input
-          type="checkbox"
-          checked=${chosen.includes(code)}
-          onChange=${(event) =>
-            onChange(event.target.checked ? [...chosen, code] : chosen.filter((item) => item !== code))}
-        /> ${t("Only %(team)s", { team: roleName(view, code) })}</label>`,
-    )}
+      onChange=${() => onChange("all")} /> ${t("Everyone (every team, and observers)")}</label>
+    <label><input type="radio" name=${`${idPrefix}-to`} checked=${!everyone}
+      onChange=${() => onChange(everyone ? [] : chosen)} /> ${t("Chosen partners only")}</label>
+    ${everyone
+      ? null
+      : html`<fieldset class="partners">
+          <legend>${t("Which partners?")}</legend>
+          ${others.map(
+            (code) => html`<label><input
+                type="checkbox"
+                checked=${chosen.includes(code)}
+                onChange=${(event) =>
+                  onChange(event.target.checked ? [...chosen, code] : chosen.filter((item) => item !== code))}
+              /> ${roleName(view, code)}</label>`,
+          )}
+          ${chosen.length ? null : html`<p class="hint">${t("Tick at least one partner.")}</p>`}
+        </fieldset>`}
   </fieldset>`;
 }
 
@@ -53,7 +63,8 @@ function RevealForm({ view, socket, you, line }) {
       </select>
     </label>
     <${AudiencePicker} view=${view} you=${you} value=${to} onChange=${setTo} idPrefix=${`reveal-${line.id}`} />
-    <button type="submit" disabled=${command.busy}>${t("Reveal now")}</button>
+    <${PausedNote} view=${view} />
+    <button type="submit" disabled=${command.busy || isPaused(view)}>${t("Reveal now")}</button>
     ${done ? html`<span class="ok" role="status">${done}</span>` : null}
     <${ErrorText} error=${command.error} />
   </form>`;
@@ -108,7 +119,8 @@ function DisclosureEditor({ view, socket, you, lines }) {
           : null}
       </fieldset>`,
     )}
-    <button type="submit" disabled=${command.busy}>${t("Save sealed choices")}</button>
+    <${PausedNote} view=${view} />
+    <button type="submit" disabled=${command.busy || isPaused(view)}>${t("Save sealed choices")}</button>
     <span role="status">${dirty ? t("Unsaved changes") : saved.length ? t("Saved") : ""}</span>
     <${ErrorText} error=${command.error} />
   </form>`;
