@@ -188,13 +188,22 @@ def _assumed_decisions(state: dict, role: str, values: dict, terms) -> dict:
 def _condition_status(condition: dict, decisions: dict, owed, extra_terms) -> dict:
     """An `unless` condition, and whether it is met by a binding term (`offer`: its offer's
     id) or a term of the offer previewed (`offer`: None) promising at least as much, honoured
-    by the assumed decisions. Says why the same terms lift a red line in one offer and not in
-    another."""
+    by the assumed decisions; `promised` is the most any such term promises on it (None if
+    none does). Says why the same terms lift a red line in one offer and not in another."""
     sources = [(offer_id, term) for offer_id, term in owed]
     sources += [(None, term) for term in extra_terms]
+    promised = None
     for offer_id, term in sources:
+        if (term["by"], term["lever"], term["op"]) != (
+            condition["role"],
+            condition["lever"],
+            condition["op"],
+        ):
+            continue
+        if promised is None or satisfies(term["value"], term["op"], promised):
+            promised = term["value"]
         if term_meets(term, condition) and satisfies(
             decisions[term["by"]][term["lever"]], term["op"], term["value"]
         ):
-            return {**condition, "met": True, "offer": offer_id}
-    return {**condition, "met": False, "offer": None}
+            return {**condition, "met": True, "offer": offer_id, "promised": term["value"]}
+    return {**condition, "met": False, "offer": None, "promised": promised}

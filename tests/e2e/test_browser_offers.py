@@ -11,8 +11,10 @@ with the controls a person uses. Screenshots land in var/screenshots.
 
 import contextlib
 import json
+import os
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -22,6 +24,15 @@ PHONE = {"width": 375, "height": 812}
 LAPTOP = {"width": 1280, "height": 800}
 TIMEOUT_MS = 15_000
 NO_TIMERS = {"briefing": 0, "disclosure": 0, "negotiation": 0, "decision": 0}
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots")
+)
+
+
+def shot(locator, name: str) -> None:
+    """A PNG of one part of a page (var/screenshots), for looking at it closely."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 @pytest.fixture(autouse=True)
@@ -151,7 +162,7 @@ def accept_informed(seat: Seat, offer_id: str):
     return check
 
 
-def test_accept_shows_the_preview_first_on_every_path(table, screenshot):
+def test_accept_shows_the_preview_first_on_every_path(table):
     """Free, costly and red-line offers all take the same two steps on the phone: "Check and
     accept" shows the server's preview for this offer (the offer stays open); only "Accept"
     under it accepts. No offer_accept leaves before its preview was answered."""
@@ -169,6 +180,7 @@ def test_accept_shows_the_preview_first_on_every_path(table, screenshot):
 
     free = accept_informed(jp, "o1")
     expect(free.get_by_text(re.compile(r"Domestic cost for you: 0\.0"))).to_be_visible()
+    expect(free.get_by_text("Crosses none of your red lines")).to_be_visible()
     free.get_by_role("button", name="Accept o1", exact=True).click()
     expect(jp.offer("o1").locator("h4 .tag")).to_have_text("accepted")
 
@@ -183,8 +195,10 @@ def test_accept_shows_the_preview_first_on_every_path(table, screenshot):
     expect(crossing.locator(".condition-missing")).to_contain_text(
         "United States: US LNG committed to Japan and South Korea at least 4"
     )
-    expect(crossing.locator(".condition-missing")).to_contain_text("missing")
-    screenshot(jp.page, "offers-red-line-missing-phone")
+    expect(crossing.locator(".condition-missing")).to_contain_text(
+        "missing: only 3 Mt/yr is promised"
+    )
+    shot(jp.offer("o3"), "offers-red-line-phone")
     crossing.get_by_role("button", name="Not now").click()
     expect(jp.offer("o3").get_by_role("button", name="Check and accept o3")).to_be_visible()
     met = accept_informed(jp, "o4")
@@ -231,14 +245,15 @@ def test_a_fast_double_tap_never_accepts_unseen(table, screenshot):
     expect(card.locator("h4 .tag")).to_have_text("open")
     assert not [f for way, f in jp.wire if way == "sent" and f.get("type") == "offer_accept"]
     assert len(previews_of(jp, "o1")) == 1, "the double tap asked twice"
-    screenshot(jp.page, "offers-check-phone")
+    shot(card, "offers-check-phone")
+    screenshot(jp.page, "offers-check-phone-page")
     expect(accept).to_be_enabled()
     accept.click()
     expect(jp.offer("o1").locator("h4 .tag")).to_have_text("accepted")
     assert sent_before_preview(jp, "o1") == []
 
 
-def test_laptop_accept_and_a_stale_preview_asks_again(table, screenshot):
+def test_laptop_accept_and_a_stale_preview_asks_again(table):
     """On a laptop too "Check and accept" only shows the preview. When the offer changes
     under it (another addressee accepts), the preview is asked again for the new version."""
     seats, facilitator = table
@@ -255,7 +270,7 @@ def test_laptop_accept_and_a_stale_preview_asks_again(table, screenshot):
     us.tab("Negotiation")
     accept_informed(us, "o1")
     asked = len(previews_of(us, "o1"))
-    screenshot(us.page, "offers-check-laptop")
+    shot(us.offer("o1"), "offers-check-laptop")
     rok.command("offer_accept", offer="o1")
     expect(us.offer("o1")).to_contain_text("Accepted so far by")
     wait_until(us, lambda: len(previews_of(us, "o1")) == asked + 1)
@@ -265,7 +280,7 @@ def test_laptop_accept_and_a_stale_preview_asks_again(table, screenshot):
     assert sent_before_preview(us, "o1") == []
 
 
-def test_counter_shows_its_changes_and_answered_offers_fold(table, screenshot):
+def test_counter_shows_its_changes_and_answered_offers_fold(table):
     """Japan's counter to o1 reads as changes (a value changed, a term added, one removed);
     the countered o1 folds into a summary line that opens to the whole offer."""
     seats, facilitator = table
@@ -307,13 +322,16 @@ def test_counter_shows_its_changes_and_answered_offers_fold(table, screenshot):
     expect(us.offer("o1")).to_be_hidden()
     folded.locator("summary").click()
     expect(us.offer("o1")).to_be_visible()
-    screenshot(us.page, "offers-counter-laptop")
+    shot(
+        us.page.locator("section.card", has=us.page.get_by_role("heading", name="Offers")),
+        "offers-counter-laptop",
+    )
     jp.tab("Negotiation")
     expect(jp.offer("o2").locator(".diff-changed")).to_have_count(1)
-    screenshot(jp.page, "offers-counter-phone")
+    shot(jp.offer("o2"), "offers-counter-phone")
 
 
-def test_reject_reason_reaches_the_proposer_only(table, screenshot):
+def test_reject_reason_reaches_the_proposer_only(table):
     """Japan rejects o1 with a reason: the US (the proposer) reads it under the folded offer;
     Korea, not a party, receives neither the offer nor the reason in any frame."""
     seats, facilitator = table
@@ -326,7 +344,7 @@ def test_reject_reason_reaches_the_proposer_only(table, screenshot):
     form = card.get_by_role("form", name="Reject o1")
     reason = "MARKER-REASON: the Diet will not pass it this year."
     form.get_by_label("Why?").fill(reason)
-    screenshot(jp.page, "offers-reject-phone")
+    shot(card, "offers-reject-phone")
     form.get_by_role("button", name="Send the rejection").click()
     expect(jp.offer("o1").locator("h4 .tag")).to_have_text("rejected")
     us.tab("Negotiation")
@@ -340,7 +358,7 @@ def test_reject_reason_reaches_the_proposer_only(table, screenshot):
     assert "MARKER-REASON" not in rok.page.content()
 
 
-def test_a_term_that_changes_nothing_is_flagged(table, screenshot):
+def test_a_term_that_changes_nothing_is_flagged(table):
     """ "At least" the value a team already has asks for no move: flagged while composing, and
     the flag goes once the value asks for a move."""
     seats, facilitator = table
@@ -356,7 +374,7 @@ def test_a_term_that_changes_nothing_is_flagged(table, screenshot):
     flag = first.locator(".no-move")
     expect(flag).to_contain_text("Changes nothing")
     expect(flag).to_contain_text("Japan is already at 60 index")
-    screenshot(us.page, "offers-no-move-laptop")
+    shot(first, "offers-no-move-laptop")
     first.get_by_label("Value").fill("70")
     expect(
         composer.get_by_text("Estimated round score").or_(
@@ -368,13 +386,14 @@ def test_a_term_that_changes_nothing_is_flagged(table, screenshot):
     expect(first.locator(".no-move")).to_contain_text("“at most 70 index” asks for no move")
 
 
-def test_disclosure_audience_is_one_choice(table, screenshot):
+def test_disclosure_audience_is_one_choice(table):
     """The audience is one choice, everyone or chosen partners; partners are picked only for
     the second, and the sealed choice saved is what was chosen."""
     seats, facilitator = table
     jp = seats["JP"]
     facilitator("advance")
-    expect(jp.page.locator(".status").first).to_contain_text("Disclosure")
+    expect(jp.page.locator(".status").first).to_contain_text("Round 1 of 1 · Red lines")
+    expect(jp.page.get_by_role("tab", name="Red lines (now)")).to_be_visible()
     jp.tab("Red lines")
     line = jp.page.get_by_role("group", name=re.compile("Russian share of LNG imports"))
     line.get_by_label("Reveal").select_option("full")
@@ -385,7 +404,7 @@ def test_disclosure_audience_is_one_choice(table, screenshot):
     partners = audience.get_by_role("group", name="Which partners?")
     expect(partners.get_by_role("checkbox")).to_have_count(2)
     partners.get_by_role("checkbox", name="United States").check()
-    screenshot(jp.page, "offers-disclosure-audience-phone")
+    shot(line, "offers-disclosure-audience-phone")
     jp.page.get_by_role("button", name="Save sealed choices").click()
     expect(jp.page.get_by_role("status").filter(has_text=re.compile("^Saved$"))).to_be_visible()
     saved = jp.page.evaluate("() => globalThis.redlines.store.get().view.disclosures.JP")
@@ -398,7 +417,7 @@ def test_disclosure_audience_is_one_choice(table, screenshot):
     )
 
 
-def test_paused_controls_say_so_before_the_click(table, screenshot):
+def test_paused_controls_say_so_before_the_click(table):
     """While paused, the offer controls that cannot act are disabled and say why (no error
     after a click); on resume they act again."""
     seats, facilitator = table
@@ -416,7 +435,7 @@ def test_paused_controls_say_so_before_the_click(table, screenshot):
     expect(composer.get_by_role("button", name="Propose")).to_be_disabled()
     expect(composer.get_by_text("Paused — the facilitator will resume the game")).to_be_visible()
     expect(jp.page.locator(".error")).to_have_count(0)
-    screenshot(jp.page, "offers-paused-phone")
+    shot(card, "offers-paused-phone")
     jp.tab("Red lines")
     expect(jp.page.get_by_role("button", name="Reveal now").first).to_be_disabled()
     facilitator("resume")

@@ -137,7 +137,7 @@ def test_a_whole_workshop_through_the_pages(workshop, screenshot):
     wait_phase(jp.page, "Round 1 of 4 · Briefing")
     screenshot(us.page, "player-briefing")
     confirm(facilitator, "Advance to the next phase", "Yes, advance")
-    wait_phase(jp.page, "Disclosure")
+    wait_phase(jp.page, "Red lines")
     jp.tab("Red lines")
     sakhalin = jp.page.get_by_role("group", name=re.compile("Russian share of LNG imports"))
     sakhalin.get_by_label("Reveal").select_option("full")

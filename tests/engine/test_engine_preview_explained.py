@@ -26,7 +26,15 @@ def test_red_line_says_which_condition_the_terms_meet_or_miss(talks, promised, l
     line = a_energy(result)
     assert line["lifted"] is lifted
     assert line["conditions"] == [
-        {"role": "C", "lever": "g", "op": ">=", "value": 4, "met": lifted, "offer": None}
+        {
+            "role": "C",
+            "lever": "g",
+            "op": ">=",
+            "value": 4,
+            "met": lifted,
+            "offer": None,
+            "promised": promised,
+        }
     ]
     assert result["estimate"]["penalties"] == (0 if lifted else 25)
 
@@ -46,6 +54,12 @@ def test_unconditional_red_line_has_no_conditions(talks):
     result = preview(talks.state, "B", {"terms": [term("B", "s", ">=", 70)]})
     [line] = result["red_lines"]
     assert (line["red_line"], line["lifted"], line["conditions"]) == ("b-sanctions", False, [])
+
+
+def test_a_condition_nothing_promises_has_no_promised_value(talks):
+    result = preview(talks.state, "A", {"terms": [term("A", "e", "<=", 4)]})
+    [condition] = a_energy(result)["conditions"]
+    assert (condition["met"], condition["promised"]) == (False, None)
 
 
 @pytest.mark.parametrize(

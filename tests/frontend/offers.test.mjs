@@ -96,3 +96,10 @@ test("a counter's parties compared", () => {
   const original = { proposer: "US", to: ["JP", "KR"] };
   assert.deepEqual(partyDiff(original, { proposer: "JP", to: ["US"] }), { added: [], removed: ["KR"] });
 });
+
+test("the player's panels load (no syntax or import error)", async () => {
+  for (const name of ["negotiation", "redlines", "decision", "preview", "paused"]) {
+    const module = await import(`../../frontend/static/frontend/js/player/${name}.js`);
+    assert.ok(Object.keys(module).length, name);
+  }
+});

@@ -159,6 +159,14 @@ function OfferComposer({ view, socket, you, counter, onDone }) {
 }
 
 
+// The new side of a changed term: its commitment and how long it binds (who and which lever
+// are those of the term it replaces).
+function TermChange({ view, term }) {
+  const lever = leverOf(view, term.lever);
+  return html`<span class="term">${fmt.opLabel(term.op)} <strong>${fmt.withUnit(term.value, lever)}</strong>
+    ${" "}<span class="muted">(${term.duration === "game" ? t("every round from now on") : t("this round")})</span></span>`;
+}
+
 // What a counter changes from the offer it answers, when this team can see that offer.
 function CounterDiff({ view, offer }) {
   const original = (view.offers || []).find((item) => item.id === offer.counter_of);
@@ -173,7 +181,7 @@ function CounterDiff({ view, offer }) {
         change.kind === "changed"
           ? html`<li class="diff-changed"><span class="diff-tag">${t("Changed")}</span>${" "}<${TermText} view=${view} term=${change.before} />
               <span aria-hidden="true"> → </span><span class="visually-hidden">${t("becomes")}</span>
-              <${TermText} view=${view} term=${change.term} /></li>`
+              <${TermChange} view=${view} term=${change.term} /></li>`
           : change.kind === "added"
             ? html`<li class="diff-added"><span class="diff-tag">${t("Added")}</span>${" "}<${TermText} view=${view} term=${change.term} /></li>`
             : html`<li class="diff-removed"><span class="diff-tag">${t("Removed")}</span>${" "}<${TermText} view=${view} term=${change.term} /></li>`,

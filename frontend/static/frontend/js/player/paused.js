@@ -10,6 +10,6 @@ export function isPaused(view) {
 export function PausedNote({ view }) {
   if (!isPaused(view)) return null;
   return html`<p class="paused-note" role="note">
-    <span aria-hidden="true">⏸ </span>${t("Paused — the facilitator will resume the game. Until then this cannot be sent.")}
+    ${t("Paused — the facilitator will resume the game. Until then this cannot be sent.")}
   </p>`;
 }

@@ -1,8 +1,6 @@
 // What a move would mean for the team, as the server's `preview` answers it (never computed
 // here), and how the pages show it.
-import {
-  TermText,
-} from "../components.js";
+import { TermText, leverOf } from "../components.js";
 import * as fmt from "../format.js";
 import { html, useEffect, useState } from "../html.js";
 import { t } from "../i18n.js";
@@ -65,6 +63,9 @@ export function PreviewWarnings({ view, preview, error, kind }) {
         <${WhyRedLine} view=${view} line=${line} />
       </div>`,
     )}
+    ${kind === "offer" && !crossed.length && !lifted.length && !unmet.length
+      ? html`<p class="ok"><span aria-hidden="true">✓ </span>${t("Crosses none of your red lines and breaks none of your commitments.")}</p>`
+      : null}
     ${unmet.map(
       (item) => html`<p class="warning">
         <span aria-hidden="true">⚠ </span><strong>${t("Breaks a commitment")}</strong>${": "}
@@ -90,8 +91,11 @@ function WhyRedLine({ view, line }) {
   return html`<ul class="why" aria-label=${t("Conditions that lift it")}>
     ${conditions.map((condition) => {
       const term = { by: condition.role, lever: condition.lever, op: condition.op, value: condition.value };
+      const lever = leverOf(view, condition.lever);
       const how = !condition.met
-        ? t("missing: no accepted offer and no term here promises it")
+        ? condition.promised === null || condition.promised === undefined
+          ? t("missing: no term here and no agreed offer promises it")
+          : t("missing: only %(value)s is promised", { value: fmt.withUnit(condition.promised, lever) })
         : condition.offer
           ? t("met by offer %(id)s, already agreed", { id: condition.offer })
           : t("met by a term of this offer");

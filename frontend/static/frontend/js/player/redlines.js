@@ -9,6 +9,7 @@ import {
   roleName,
   useCommand,
 } from "../components.js";
+import * as fmt from "../format.js";
 import { html, useEffect, useState } from "../html.js";
 import { t } from "../i18n.js";
 import { PausedNote, isPaused } from "./paused.js";
@@ -104,7 +105,8 @@ function DisclosureEditor({ view, socket, you, lines }) {
     <p class="muted">${t("Choose which red lines to reveal, to whom and how much. Nobody sees your choices until the phase ends; then every team's choices are published together.")}</p>
     ${lines.map(
       (line) => html`<fieldset class="choice">
-        <legend>${leverOf(view, line.lever).label}: ${line.id}</legend>
+        <legend>${leverOf(view, line.lever).label}${": "}${line.kind === "floor" ? t("will not go below") : t("will not go above")}
+          ${" "}${fmt.withUnit(line.value, leverOf(view, line.lever))}</legend>
         <label>${t("Reveal")}
           <select value=${choices[line.id].level}
             onChange=${(event) => update(line.id, { level: event.target.value })}>
