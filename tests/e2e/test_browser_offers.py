@@ -121,6 +121,11 @@ def term(by, lever, op, value, duration="round"):
     return {"by": by, "lever": lever, "op": op, "value": value, "duration": duration}
 
 
+def no_sideways_scroll(seat: Seat) -> None:
+    width = seat.page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= seat.page.viewport_size["width"], f"{seat.team}'s page is {width} px wide"
+
+
 def previews_of(seat: Seat, offer_id: str) -> list[dict]:
     return [
         frame
@@ -199,6 +204,7 @@ def test_accept_shows_the_preview_first_on_every_path(table):
         "missing: only 3 Mt/yr is promised"
     )
     shot(jp.offer("o3"), "offers-red-line-phone")
+    no_sideways_scroll(jp)
     crossing.get_by_role("button", name="Not now").click()
     expect(jp.offer("o3").get_by_role("button", name="Check and accept o3")).to_be_visible()
     met = accept_informed(jp, "o4")
@@ -218,7 +224,7 @@ TAP_WHEN_ACCEPT_APPEARS = """(name) => {
     if (!button) return;
     observer.disconnect();
     for (const wait of [0, 100, 300]) {
-      setTimeout(() => { find().click(); globalThis.earlyTaps.push(wait); }, wait);
+      setTimeout(() => { find()?.click(); globalThis.earlyTaps.push(wait); }, wait);
     }
   });
   observer.observe(document.body, { childList: true, subtree: true });
@@ -280,7 +286,7 @@ def test_laptop_accept_and_a_stale_preview_asks_again(table):
     assert sent_before_preview(us, "o1") == []
 
 
-def test_counter_shows_its_changes_and_answered_offers_fold(table):
+def test_counter_shows_its_changes_and_answered_offers_fold(table, screenshot):
     """Japan's counter to o1 reads as changes (a value changed, a term added, one removed);
     the countered o1 folds into a summary line that opens to the whole offer."""
     seats, facilitator = table
@@ -329,6 +335,8 @@ def test_counter_shows_its_changes_and_answered_offers_fold(table):
     jp.tab("Negotiation")
     expect(jp.offer("o2").locator(".diff-changed")).to_have_count(1)
     shot(jp.offer("o2"), "offers-counter-phone")
+    no_sideways_scroll(jp)
+    screenshot(us.page, "offers-counter-laptop-page")
 
 
 def test_reject_reason_reaches_the_proposer_only(table):
@@ -345,6 +353,7 @@ def test_reject_reason_reaches_the_proposer_only(table):
     reason = "MARKER-REASON: the Diet will not pass it this year."
     form.get_by_label("Why?").fill(reason)
     shot(card, "offers-reject-phone")
+    no_sideways_scroll(jp)
     form.get_by_role("button", name="Send the rejection").click()
     expect(jp.offer("o1").locator("h4 .tag")).to_have_text("rejected")
     us.tab("Negotiation")
@@ -405,6 +414,7 @@ def test_disclosure_audience_is_one_choice(table):
     expect(partners.get_by_role("checkbox")).to_have_count(2)
     partners.get_by_role("checkbox", name="United States").check()
     shot(line, "offers-disclosure-audience-phone")
+    no_sideways_scroll(jp)
     jp.page.get_by_role("button", name="Save sealed choices").click()
     expect(jp.page.get_by_role("status").filter(has_text=re.compile("^Saved$"))).to_be_visible()
     saved = jp.page.evaluate("() => globalThis.redlines.store.get().view.disclosures.JP")
@@ -436,6 +446,7 @@ def test_paused_controls_say_so_before_the_click(table):
     expect(composer.get_by_text("Paused — the facilitator will resume the game")).to_be_visible()
     expect(jp.page.locator(".error")).to_have_count(0)
     shot(card, "offers-paused-phone")
+    no_sideways_scroll(jp)
     jp.tab("Red lines")
     expect(jp.page.get_by_role("button", name="Reveal now").first).to_be_disabled()
     facilitator("resume")
@@ -443,3 +454,14 @@ def test_paused_controls_say_so_before_the_click(table):
     expect(card.get_by_role("button", name="Check and accept o1")).to_be_enabled()
     accept_informed(jp, "o1").get_by_role("button", name="Accept o1", exact=True).click()
     expect(jp.offer("o1").locator("h4 .tag")).to_have_text("accepted")
+    # The decision: sliders and the lock wait, and say why.
+    facilitator("advance")
+    expect(jp.page.locator(".status").first).to_contain_text("Decision")
+    facilitator("pause")
+    jp.tab("Decision")
+    panel = jp.page.locator("#panel-decision")
+    expect(panel.get_by_text("Paused — the facilitator will resume the game")).to_be_visible()
+    expect(panel.get_by_role("button", name="Lock our decision")).to_be_disabled()
+    expect(panel.get_by_role("slider").first).to_be_disabled()
+    facilitator("resume")
+    expect(panel.get_by_role("button", name="Lock our decision")).to_be_enabled()
