@@ -101,7 +101,7 @@ function OfferComposer({ view, socket, you, counter, onDone }) {
     }
   }, [counter && counter.id]);
   const parties = [you.role, ...to];
-  const complete = to.length && terms.length && terms.every((term) => term.lever && Number.isFinite(term.value));
+  const complete = terms.length && terms.every((term) => term.lever && Number.isFinite(term.value));
   const previewRequest = complete
     ? { terms: terms.filter((term) => parties.includes(term.by)).map(({ by, lever, op, value }) => ({ by, lever, op, value })) }
     : null;
@@ -239,7 +239,9 @@ function useInformedAccept(socket, offer, version) {
     }
     return undefined;
   });
-  return { state: box.current, ask, dispatch, armed: mayAccept(box.current, version, performance.now()) };
+  // Asked again at the tap itself: the state held in the ref, not the one last rendered.
+  const mayAcceptNow = () => mayAccept(box.current, version, performance.now());
+  return { state: box.current, ask, dispatch, armed: mayAcceptNow(), mayAcceptNow };
 }
 
 function RejectForm({ view, offer, command, onCancel }) {
@@ -271,7 +273,7 @@ function OfferCard({ view, socket, you, offer, onCounter, debrief }) {
   const check = useInformedAccept(socket, offer, offerVersion(view, offer));
   const { step, preview, error } = check.state;
   const accept = async () => {
-    if (!check.armed || paused) return;
+    if (!check.mayAcceptNow() || paused) return;
     check.dispatch({ type: "accepting" });
     const ack = await command.run("offer_accept", { offer: offer.id });
     check.dispatch(ack ? { type: "cancel" } : { type: "refused" });
