@@ -126,7 +126,8 @@ def test_a_whole_workshop_through_the_pages(workshop, screenshot):
     us, jp, rok = seats["US"], seats["JP"], seats["ROK"]
     for seat in seats.values():
         seat.join(f"{seat.team} player")
-    expect(facilitator.get_by_text(re.compile("^3 players · 1 facilitator"))).to_be_visible()
+    connected = facilitator.get_by_text(re.compile("^3 players, 3 online · 1 facilitator"))
+    expect(connected).to_be_visible()
     expect(facilitator.get_by_role("link", name="Report (PDF)")).to_be_visible()
     screenshot(facilitator, "console-lobby")
     screenshot(jp.page, "player-lobby-phone")

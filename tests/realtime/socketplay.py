@@ -988,6 +988,8 @@ class Knowledge:
             problems.append("facilitator notes")
         if view.get("roster") is not None or view.get("awareness") is not None:
             problems.append("the roster or the awareness matrix")
+        if view.get("readiness") is not None:
+            problems.append("the facilitator's readiness board")
         return problems
 
     def scan_all(self, frames: list[Frame]) -> list[str]:

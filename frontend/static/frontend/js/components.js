@@ -155,7 +155,9 @@ export function ConnectionBanner({ connection, closedReason }) {
             ? t("There is no game with this code.")
             : closedReason === "too many sockets"
               ? t("This game is open in too many tabs or windows. Close the others and reload this page.")
-              : t("Disconnected."),
+              : closedReason === "link replaced"
+                ? t("This link has been replaced; ask the facilitator for the new one.")
+                : t("Disconnected."),
   };
   return html`<div class=${`banner banner-${connection}`} role="status" aria-live="polite">
     ${messages[connection]}
