@@ -176,7 +176,7 @@ def test_readiness_board_prompt_and_warning_through_a_round_and_the_room_screen(
     room.projector_fits("disclosure", screenshot)
     screenshot(console, "console-ready-prompt")
     room.advance_button().click()  # everyone is ready: a plain question, no warning
-    expect(console.get_by_role("group", name=re.compile("End Disclosure now"))).to_be_visible()
+    expect(console.get_by_role("group", name=re.compile("End Red lines now"))).to_be_visible()
     expect(console.get_by_role("alertdialog")).to_have_count(0)
     room.cancel()
     prompt.get_by_role("button", name="Advance to Negotiation").click()
@@ -225,7 +225,7 @@ def test_readiness_board_prompt_and_warning_through_a_round_and_the_room_screen(
     room.projector_fits("results", screenshot)
 
     # Round 2 straight to its results: the room's chart of the rounds appears.
-    for phase in ("Briefing", "Disclosure", "Negotiation", "Decision", "Results"):
+    for phase in ("Briefing", "Red lines", "Negotiation", "Decision", "Results"):
         room.advance_button().click()
         console.get_by_role("button", name="Yes, advance").click()
         expect(console.locator(".status").first).to_contain_text(f"Round 2 of 4 · {phase}")
