@@ -8,6 +8,7 @@ import {
   GameHeader,
   useStore,
 } from "./components.js";
+import { debriefChatText } from "./components.js";
 import { AlignmentChart } from "./charts.js";
 import { ChatPanel } from "./chat.js";
 import { ResultsPanel } from "./results.js";
@@ -45,12 +46,16 @@ function Table({ state, view, you, socket }) {
   useEffect(() => {
     if (debrief) setTab("results");
   }, [debrief]);
+  useEffect(() => {
+    if (view.chat_revealed && debrief) socket.loadHistory(); // the others' chat, revealed
+  }, [view.chat_revealed, debrief]);
   const tabs = TABS().filter(([key]) => !(debrief && key === "decision"));
   return html`<div class="table-layout">
     <div class="main-column">
       ${debrief
         ? html`<div class="banner banner-debrief" role="status">
             <p>${t("Debrief: the game has ended and everything is revealed — every team's red lines, offers and decisions.")}</p>
+            <p class="debrief-chat">${debriefChatText(view)}</p>
             <p><a href=${`/games/${encodeURIComponent(state.game.code)}/report/`}>${t("Open the after-action report")}</a>${" · "}<a
               href=${`/api/games/${encodeURIComponent(state.game.code)}/report.pdf`}>${t("Download it as PDF")}</a></p>
           </div>`
