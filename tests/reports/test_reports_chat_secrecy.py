@@ -129,6 +129,10 @@ def test_a_player_gets_no_other_team_s_private_chat_anywhere(client, chatted, pd
     assert len(withheld) == 2
     assert all(e["actor"] is None and e["audience"] == [] for e in withheld)
     assert [e["seq"] for e in export["events"]] == list(range(1, chatted.game.last_seq + 1))
+    from test_reports_exports import export_validator
+
+    errors = [error.message for error in export_validator().iter_errors(export)]
+    assert errors == []
 
 
 def test_a_party_keeps_its_own_private_chat(client, chatted, pdf_pages, tmp_path):
