@@ -5,7 +5,7 @@ console (with a confirmation); the page then shows it, live, and says who reveal
 import re
 
 from playwright.sync_api import expect
-from tablekit import join
+from tablekit import join, request_json
 from test_browser_workshop import LAPTOP, PHONE, TIMEOUT_MS, Seat
 
 BILATERAL = "Between us: Tokyo can live with 40."
@@ -36,8 +36,6 @@ def test_the_facilitator_reveals_chat_for_the_debrief_from_the_console(chromium,
     context, console, errors = console_page(chromium, leg, base, code)
     try:
         leg.staff.command(base, code, "start")
-        from tablekit import request_json
-
         request_json(
             f"{base}/api/games/{code}/commands",
             method="POST",
