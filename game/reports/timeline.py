@@ -67,6 +67,11 @@ SUMMARIES = {
     "note_added": lambda d: (
         "facilitator's note (private)" if "text" not in d else f"note: {d['text'][:120]}"
     ),
+    "chat_reveal_set": lambda d: (
+        "chat revealed to every team for the debrief"
+        if d["revealed"]
+        else "private chat kept with its parties"
+    ),
     "score_adjusted": lambda d: f"{d['role']} round {d['round']} {d['delta']:+g}: {d['reason']}",
 }
 

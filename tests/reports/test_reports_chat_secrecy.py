@@ -154,6 +154,7 @@ def test_the_facilitator_reveals_chat_for_the_debrief(client, admin_client, chat
     page = client.get(chatted.url("game-report")).content.decode()
     assert BILATERAL in page and TEAM_JP in page
     assert "Chat between teams was revealed for the debrief by the facilitator." in page
+    assert "<td>chat revealed to every team for the debrief</td>" in page  # the timeline
     reply = client.get(chatted.url("game-report-file", fmt="csv"))
     assert BILATERAL in file_text(reply.content, "csv", None, None)
     view = client.get(chatted.url("game-view")).json()
