@@ -99,7 +99,7 @@ def render_key(*, game: Game, viewer: dict, review: dict | None, product: str) -
             REPORT_FORMAT,
             str(RENDER_VERSION),
             game.code,
-            viewer.get("role") or viewer["kind"],
+            f"role:{viewer['role']}" if viewer.get("role") else viewer["kind"],
             str(game.last_seq),
             (review or {}).get("updated_at", ""),
             product,
