@@ -422,3 +422,12 @@ export function TeamsPresence({ view, presence }) {
     })}
   </ul>`;
 }
+
+// -- chat in the debrief ------------------------------------------------------------------------
+
+// What the debrief shows of the teams' private chat (the facilitator's reveal_chat choice).
+export function debriefChatText(view) {
+  return view.chat_revealed
+    ? t("Chat between teams was revealed for the debrief by the facilitator.")
+    : t("Private chat stays with its parties: each team still reads only its own messages.");
+}

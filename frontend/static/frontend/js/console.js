@@ -3,6 +3,7 @@
 import {
   ConnectionBanner,
   LatestNotice,
+  debriefChatText,
   offerStatusLabel,
   ErrorText,
   GameHeader,
@@ -278,6 +279,32 @@ function AdjustScore({ view, socket }) {
   </form>`;
 }
 
+// The facilitator's choice for the debrief: show every team's private chat (team and
+// bilateral) to everyone once the game has ended, or keep it with its parties (the default).
+function DebriefChat({ view, socket }) {
+  const command = useCommand(socket);
+  const ended = view.status === "ended";
+  const now = ended
+    ? debriefChatText(view)
+    : view.chat_revealed
+      ? t("When the game ends, every team will read all chat, private messages included.")
+      : t("When the game ends, private chat stays with its parties.");
+  return html`<section class="card debrief-chat" aria-labelledby="debrief-chat-title">
+    <h2 id="debrief-chat-title">${t("Chat in the debrief")}</h2>
+    <p>${now}</p>
+    ${view.chat_revealed
+      ? html`<${Confirm} label=${t("Keep private chat private")} busy=${command.busy}
+          question=${t("Hide private chat from the other teams again? What they have already read stays read.")}
+          confirmLabel=${t("Yes, keep it private")} onConfirm=${() => command.run("reveal_chat", { reveal: false })} />`
+      : html`<${Confirm} label=${t("Reveal chat for the debrief")} danger=${true} busy=${command.busy}
+          question=${ended
+            ? t("Show every team's private chat, team and bilateral, to everyone now?")
+            : t("Show every team's private chat, team and bilateral, to everyone when the game ends?")}
+          confirmLabel=${t("Yes, reveal chat")} onConfirm=${() => command.run("reveal_chat", { reveal: true })} />`}
+    <${ErrorText} error=${command.error} />
+  </section>`;
+}
+
 function EventLog({ state, view, socket }) {
   const older = () => {
     const first = state.log[0];
@@ -351,6 +378,7 @@ function ConsoleApp({ store, socket }) {
         <${InjectForm} view=${view} socket=${socket} />
         <${AdjustScore} view=${view} socket=${socket} />
         <${Notes} view=${view} socket=${socket} />
+        <${DebriefChat} view=${view} socket=${socket} />
         <${ChatPanel} state=${state} socket=${socket} view=${view} you=${you} />
         <${EventLog} state=${state} view=${view} socket=${socket} />
       </aside>

@@ -2,7 +2,7 @@
 // debrief. Everything shown comes from the server's view for this team; every figure about a
 // move (its cost, the red line it would cross, its effect on the score) comes from the
 // server's `preview`. No game rule is computed here.
-import { ConnectionBanner, GameHeader, useStore } from "./components.js";
+import { ConnectionBanner, GameHeader, debriefChatText, useStore } from "./components.js";
 import { AlignmentChart } from "./charts.js";
 import { ChatPanel } from "./chat.js";
 import { ResultsPanel } from "./results.js";
@@ -54,6 +54,9 @@ function Table({ state, view, you, socket, store }) {
       active.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
   }, [tab]);
+  useEffect(() => {
+    if (view.chat_revealed && debrief) socket.loadHistory(); // the others' chat, revealed
+  }, [view.chat_revealed, debrief]);
   const open = (key) => {
     setTab(key);
     globalThis.scrollTo({ top: 0 });
@@ -84,6 +87,7 @@ function Table({ state, view, you, socket, store }) {
       ${debrief
         ? html`<div class="banner banner-debrief" role="status">
             <p>${t("Debrief: the game has ended and everything is revealed — every team's red lines, offers and decisions.")}</p>
+            <p class="debrief-chat">${debriefChatText(view)}</p>
             <p><a href=${`/games/${encodeURIComponent(state.game.code)}/report/`}>${t("Open the after-action report")}</a>${" · "}<a
               href=${`/api/games/${encodeURIComponent(state.game.code)}/report.pdf`}>${t("Download it as PDF")}</a></p>
           </div>`
