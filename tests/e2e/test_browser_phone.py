@@ -11,9 +11,8 @@ through the REST API and the facilitator through the staff API. Screenshots of e
 import re
 
 import pytest
-from conftest import SCREENSHOTS
 from playwright.sync_api import expect
-from tablekit import join, request_json
+from tablekit import SCREENSHOTS, join, request_json
 
 PHONE = {"width": 375, "height": 812}
 LAPTOP = {"width": 1280, "height": 800}
