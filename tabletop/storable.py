@@ -1,0 +1,44 @@
+"""Text a database can store. PostgreSQL refuses NUL in text and JSON columns, and a lone
+surrogate (which JSON escapes can carry) cannot be encoded as UTF-8 at all; SQLite stores
+both. Inputs are checked where they enter (requests, socket frames, scenario files), so
+both back ends refuse the same text with the same message. Pure Python."""
+
+UNSTORABLE = (
+    "contains a character that cannot be stored (a NUL character or an unpaired surrogate); "
+    "remove it and send again"
+)
+
+
+def storable(text: str) -> bool:
+    """Can `text` be stored as it is, in every supported database?"""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unstorable_path(value, root: str = "") -> str | None:
+    """Where in `value` (strings, and lists and dicts of them at any depth) the first text
+    that cannot be stored is: `terms[0].lever`, `values (a key)`, `root` itself; or None.
+    The path never quotes the offending text."""
+    pending = [(value, root)]
+    while pending:
+        item, path = pending.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                return path
+        elif isinstance(item, dict):
+            for key in item:
+                if isinstance(key, str) and not storable(key):
+                    return f"{path} (a key)" if path else "(a key)"
+            children = [
+                (child, f"{path}.{key}" if path else str(key)) for key, child in item.items()
+            ]
+            pending.extend(reversed(children))  # reported in document order
+        elif isinstance(item, list | tuple):
+            children = [(child, f"{path}[{index}]") for index, child in enumerate(item)]
+            pending.extend(reversed(children))
+    return None
