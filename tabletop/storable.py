@@ -3,10 +3,7 @@ surrogate (which JSON escapes can carry) cannot be encoded as UTF-8 at all; SQLi
 both. Inputs are checked where they enter (requests, socket frames, scenario files), so
 both back ends refuse the same text with the same message. Pure Python."""
 
-UNSTORABLE = (
-    "contains a character that cannot be stored (a NUL character or an unpaired surrogate); "
-    "remove it and send again"
-)
+UNSTORABLE = "contains a character that cannot be stored (a NUL character or an unpaired surrogate)"
 
 
 def storable(text: str) -> bool:

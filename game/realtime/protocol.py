@@ -114,7 +114,9 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> dict:
     if unstorable is not None:
         # JSON escapes can carry a NUL or a lone surrogate; refused here, whatever the frame.
         echo = client_id if isinstance(client_id, str) and storable(client_id) else None
-        raise FrameError("invalid_field", f"'{unstorable}' {UNSTORABLE}.", echo)
+        raise FrameError(
+            "invalid_field", f"'{unstorable}' {UNSTORABLE}. Remove it and send again.", echo
+        )
     if client_id is not None and (
         not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX_LENGTH
     ):
