@@ -9,6 +9,7 @@ import binascii
 
 from django.http import HttpResponse, JsonResponse
 
+from tabletop.clients import trusted_proxy
 from tabletop.storable import UNSTORABLE, storable
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -80,4 +81,21 @@ class StorableInputMiddleware:
         field = unstorable_field(request)
         if field is not None:
             return refusal(request, field)
+        return self.get_response(request)
+
+
+class ForwardedProtoMiddleware:
+    """X-Forwarded-Proto is believed only from TRUSTED_PROXIES, as X-Forwarded-For is
+    (tabletop.clients): from any other peer it is dropped before SecurityMiddleware reads it,
+    so a client on plain HTTP cannot claim HTTPS (skipping the redirect to HTTPS, and making
+    the site's own links say https)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not trusted_proxy(
+            request.META.get("REMOTE_ADDR", "")
+        ):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
         return self.get_response(request)

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-Proto only from TRUSTED_PROXIES (SECURE_PROXY_SSL_HEADER reads it).
+    "tabletop.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the request: refuses text no database can store (a NUL).
     "tabletop.middleware.StorableInputMiddleware",
