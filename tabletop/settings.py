@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "tabletop.middleware.StorableInputMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A quick 503 while the database cannot be reached (tabletop.dbdown).
+    "tabletop.dbdown.DatabaseDownMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
