@@ -17,10 +17,28 @@ def storable(text: str) -> bool:
     return True
 
 
+def all_storable(value) -> bool:
+    """Is every string in `value` (keys included, at any depth) storable? (No paths: fast.)"""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not storable(item):
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return True
+
+
 def unstorable_path(value, root: str = "") -> str | None:
     """Where in `value` (strings, and lists and dicts of them at any depth) the first text
     that cannot be stored is: `terms[0].lever`, `values (a key)`, `root` itself; or None.
     The path never quotes the offending text."""
+    if all_storable(value):
+        return None
     pending = [(value, root)]
     while pending:
         item, path = pending.pop()

@@ -110,9 +110,10 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> dict:
     if not isinstance(frame, dict):
         raise FrameError("invalid_frame", "A frame must be a JSON object with a 'type'.")
     client_id = frame.get("id")
-    unstorable = unstorable_path(frame)
+    # A NUL or a lone surrogate can only come from a \u escape (a socket's text is UTF-8).
+    escaped = "\\u" in text or not storable(text)
+    unstorable = unstorable_path(frame) if escaped else None
     if unstorable is not None:
-        # JSON escapes can carry a NUL or a lone surrogate; refused here, whatever the frame.
         echo = client_id if isinstance(client_id, str) and storable(client_id) else None
         raise FrameError(
             "invalid_field", f"'{unstorable}' {UNSTORABLE}. Remove it and send again.", echo

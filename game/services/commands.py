@@ -14,7 +14,7 @@ from game.services.actors import Actor
 from game.services.broadcast import broadcast_events, build_frames, build_views
 from game.services.commandsql import LockedGame
 from game.services.statecache import seq_known, state_cached, state_latest, state_remember
-from tabletop.storable import unstorable_path
+from tabletop.storable import all_storable
 
 CLIENT_ID_MAX_LENGTH = CommandReceipt._meta.get_field("client_id").max_length
 
@@ -37,7 +37,7 @@ UNSTORABLE_MESSAGE = (
 def storable_text(value) -> bool:
     """False if any string in `value` (keys included, at any depth) holds a NUL character or
     an unpaired surrogate (tabletop.storable)."""
-    return unstorable_path(value) is None
+    return all_storable(value)
 
 
 @dataclass
