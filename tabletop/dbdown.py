@@ -29,6 +29,7 @@ MESSAGE = (
 )
 PAGE = (
     "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+    "<meta name='viewport' content='width=device-width, initial-scale=1'>"
     "<title>Unavailable</title></head><body><h1>Unavailable</h1><p>{}</p></body></html>"
 )
 
