@@ -8,8 +8,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-
-from tests.e2e.servers import Server, free_port
+from servers import Server, free_port
 
 pytestmark = pytest.mark.slow
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
