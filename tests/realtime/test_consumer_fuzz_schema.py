@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ASYNCAPI = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 KNOWN_CODES = set(protocol.SESSION_ERROR_CODES) | set(engine.ERROR_CODES)
-# Ending the game or unseating players would stop the fuzzing early.
+# Ending the game or unseating players would stop the fuzzing early: fuzzed last, alone.
 SKIPPED_TYPES = {"end", "player_remove", "player_move"}
 EXAMPLES = 2  # each sends every field of every frame eight ways: ~1,000 frames a socket
 
@@ -83,7 +83,7 @@ def _field_paths(example: dict) -> list[tuple]:
     return paths
 
 
-def client_frames() -> list[tuple[dict, list[tuple]]]:
+def client_frames(*, last: bool = False) -> list[tuple[dict, list[tuple]]]:
     """(example frame, paths of its fields) for every client frame type the schema lists; the
     schema's own properties add the fields the examples leave out."""
     cases = []
@@ -91,7 +91,7 @@ def client_frames() -> list[tuple[dict, list[tuple]]]:
         message = _deref(ref)
         for example in message.get("examples", []):
             frame = dict(example["payload"])
-            if frame["type"] in SKIPPED_TYPES or frame["type"] == "hello":
+            if (frame["type"] in SKIPPED_TYPES) is not last or frame["type"] == "hello":
                 continue
             paths = _field_paths(frame)
             paths += [
@@ -104,6 +104,7 @@ def client_frames() -> list[tuple[dict, list[tuple]]]:
 
 
 CASES = client_frames()
+LAST_CASES = client_frames(last=True)
 
 
 def broken(frame: dict, path: tuple, value) -> dict:
@@ -150,8 +151,8 @@ def test_the_schema_lists_every_client_frame():
     """Every client frame type but the skipped ones is fuzzed (an example in the schema)."""
     fuzzed = {frame["type"] for frame, _ in CASES}
     wanted = set(protocol.SESSION_TYPES) | set(engine.COMMAND_TYPES)
-    wanted -= set(engine.SYSTEM_COMMAND_TYPES) | SKIPPED_TYPES | {"hello"}
-    assert wanted <= fuzzed
+    wanted -= set(engine.SYSTEM_COMMAND_TYPES) | {"hello"}
+    assert wanted <= fuzzed | {frame["type"] for frame, _ in LAST_CASES}
 
 
 @settings(
@@ -171,6 +172,27 @@ async def test_no_wrongly_typed_field_gets_server_error(table_sockets, data):
     ]
     player, facilitator = table_sockets
     await answered_without_failure(player, frames)
+    await answered_without_failure(facilitator, frames)
+
+
+@settings(
+    max_examples=1,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+async def test_no_wrongly_typed_field_of_end_or_seat_commands_gets_server_error(
+    table_sockets, data
+):
+    """`end`, `player_move` and `player_remove`, on the facilitator's socket: the game may end
+    or players move on the way, which is fine; no frame may make the server fail."""
+    frames = [
+        broken(frame, path, data.draw(kind))
+        for frame, paths in LAST_CASES
+        for path in paths
+        for kind in WRONG_KINDS
+    ]
+    _, facilitator = table_sockets
     await answered_without_failure(facilitator, frames)
 
 
