@@ -11,6 +11,7 @@ import copy
 from game.engine.chat import chat_counts
 from game.engine.decisions import current_values, is_locked
 from game.engine.offers import in_order
+from game.engine.readiness import readiness
 from game.engine.redlines import project
 from game.engine.scenario import cost_multipliers, role_codes
 from game.engine.scoring import awareness_matrix, known_level
@@ -129,6 +130,10 @@ VIEW_PARTS = (
     ),
     ("offers", lambda state, kind, role, god: _offers(state, role, god)),
     ("decisions", lambda state, kind, role, god: _decisions(state, role, god)),
+    (
+        "readiness",
+        lambda state, kind, role, god: readiness(state) if kind == "facilitator" else None,
+    ),
     ("standing_decisions", lambda state, kind, role, god: state["decisions"]),
     (
         "results",

@@ -42,6 +42,7 @@ VIEW_KEYS = {
     "injects",
     "offers",
     "decisions",
+    "readiness",
     "standing_decisions",
     "results",
     "final",

@@ -726,7 +726,10 @@ class Knowledge:
                     "seq": seq,
                     "parties": [offer["proposer"], *offer["to"]],
                     "note": offer["note"],
+                    "reason": "",
                 }
+            elif e["kind"] == "offer_rejected":
+                self.offers[data["offer"]]["reason"] = data.get("reason", "")
             elif e["kind"] == "chat_posted":
                 self.chats.append((seq, data["text"], data["audience"]))
             elif e["kind"] == "commitment_broken":
@@ -848,6 +851,8 @@ class Knowledge:
             )
             if offer["note"] and offer["note"] not in party_notes:
                 text_secret("offer_note", f"note of offer {offer_id}", offer["note"])
+            if offer["reason"]:
+                text_secret("offer_reason", f"reject reason of offer {offer_id}", offer["reason"])
         for code, lever, value in self.decision_markers:
             if lever not in self.sole_levers or code == role:
                 continue  # a shared lever's value may be anyone's
@@ -983,6 +988,8 @@ class Knowledge:
             problems.append("facilitator notes")
         if view.get("roster") is not None or view.get("awareness") is not None:
             problems.append("the roster or the awareness matrix")
+        if view.get("readiness") is not None:
+            problems.append("the facilitator's readiness board")
         return problems
 
     def scan_all(self, frames: list[Frame]) -> list[str]:
@@ -1167,6 +1174,11 @@ class SecretScript:
             to=[addressee],
             terms=[term],
             note=self.marker(f"offer-{proposer}-{addressee}"),
+        )
+        # A second one, rejected with a marker reason (the offer's parties alone see it).
+        ack = await table.team(proposer).command("offer_propose", to=[addressee], terms=[term])
+        await table.team(addressee).command(
+            "offer_reject", offer=ack["offer"], reason=self.marker(f"why-{addressee}-{proposer}")
         )
         # Chat: each team to itself, to its neighbour, and once to all.
         for index, code in enumerate(roles):

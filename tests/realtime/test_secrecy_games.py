@@ -99,6 +99,7 @@ def assert_secrecy(result: dict) -> None:
         "note",
         "offer_id",
         "offer_note",
+        "offer_reason",
     }
     if knowledge.sole_levers:  # values searched as text only on levers one team holds
         expected.add("decision_value")
