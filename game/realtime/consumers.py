@@ -392,7 +392,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         """A page of older events the viewer may see: the chat (`kinds: "chat"`) or the log."""
         client_id = frame.get("id")
         kinds = frame.get("kinds", "all")
-        if kinds not in selectors.HISTORY_KINDS:
+        if not isinstance(kinds, str) or kinds not in selectors.HISTORY_KINDS:
             raise FrameError("invalid_field", "'kinds' must be 'chat' or 'all'.", client_id)
         before = protocol.seq_field(frame, "before", required=False)
         limit = protocol.seq_field(frame, "limit", required=False) or protocol.HISTORY_PAGE
@@ -630,6 +630,8 @@ def _views_asked(value) -> int:
         return VIEWS_WHOLE
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
+    if not isinstance(value, str):
+        return VIEWS_NONE
     return {"1": VIEWS_WHOLE, "2": VIEWS_PATCHES, "3": VIEWS_IN_EVENTS}.get(value, VIEWS_NONE)
 
 
