@@ -43,10 +43,12 @@ from game.services.presence import (
 )
 from game.services.seating import command_execute
 from game.services.statecache import seq_known, seq_seen, state_advance
+from game.services.watchkeys import watch_key_hash, watch_key_replaced
 
 logger = logging.getLogger(__name__)
 
 SEQ_PATTERN = re.compile(r"[0-9]{1,15}")
+WATCH_KEY_REPLACED_MESSAGE = "This link has been replaced; ask the facilitator for the new one."
 
 
 class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
@@ -65,6 +67,8 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     view_seq: int | None = None
     # (game id, viewer, views) counted as a view follower
     counted_as: tuple[int, dict, int] | None = None
+    # The hash of the watch key an observer socket opened with (closed when it is replaced)
+    watch_hash: str | None = None
 
     async def connect(self):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
@@ -100,7 +104,10 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         actor = await database_sync_to_async(actor_from_scope)(
             self.scope, self.game, watch_key=query.get("watch")
         )
-        if actor is not None:
+        if actor is None and watch_key_replaced(self.game, query.get("watch")):
+            await self._refuse_replaced_watch_key(None)
+        elif actor is not None:
+            self._remember_watch_key(actor, query.get("watch"))
             await self._start(actor, last_seq=_last_seq(query.get("seq")))
         else:
             self.auth_timer = asyncio.get_running_loop().call_later(
@@ -282,6 +289,9 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             await self._refuse_unauthenticated(frame.get("id"))
             return
         actor = await database_sync_to_async(actor_from_hello)(self.game, frame)
+        if actor is None and watch_key_replaced(self.game, frame.get("watch")):
+            await self._refuse_replaced_watch_key(frame.get("id"))
+            return
         if actor is None:
             await self._send_error(
                 "unauthenticated",
@@ -297,7 +307,16 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             last_seq = None
         if "views" in frame:  # else as the URL asked (?views=N)
             self.views = _views_asked(frame["views"])
+        self._remember_watch_key(actor, frame.get("watch"))
         await self._start(actor, last_seq=last_seq)
+
+    def _remember_watch_key(self, actor: Actor, key) -> None:
+        if actor.kind == "observer":
+            self.watch_hash = watch_key_hash(key)
+
+    async def _refuse_replaced_watch_key(self, client_id):
+        await self._send_error("watch_key_replaced", WATCH_KEY_REPLACED_MESSAGE, client_id)
+        await self._close(protocol.CLOSE_WATCH_KEY_REPLACED, "link replaced")
 
     async def _dispatch(self, frame: dict):
         kind = frame["type"]
@@ -373,7 +392,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         """A page of older events the viewer may see: the chat (`kinds: "chat"`) or the log."""
         client_id = frame.get("id")
         kinds = frame.get("kinds", "all")
-        if kinds not in selectors.HISTORY_KINDS:
+        if not isinstance(kinds, str) or kinds not in selectors.HISTORY_KINDS:
             raise FrameError("invalid_field", "'kinds' must be 'chat' or 'all'.", client_id)
         before = protocol.seq_field(frame, "before", required=False)
         limit = protocol.seq_field(frame, "limit", required=False) or protocol.HISTORY_PAGE
@@ -577,6 +596,13 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         if await database_sync_to_async(selectors.game_last_seq)(game_id=self.game_id) > (self.seq):
             await self._resume(self.seq)
 
+    async def game_watch_key_replaced(self, message):
+        """The facilitator replaced the watch key: an observer socket opened with another
+        key than the new one (the old one, in practice) is closed (game.services.watchkeys)."""
+        replaced = self.watch_hash not in (None, message["key_hash"])
+        if replaced and not self.closing:
+            await self._refuse_replaced_watch_key(None)
+
     async def game_presence(self, message):
         if self.actor is not None and not self.closing:
             await self.send(text_data=dumps(message["presence"]))
@@ -604,6 +630,8 @@ def _views_asked(value) -> int:
         return VIEWS_WHOLE
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
+    if not isinstance(value, str):
+        return VIEWS_NONE
     return {"1": VIEWS_WHOLE, "2": VIEWS_PATCHES, "3": VIEWS_IN_EVENTS}.get(value, VIEWS_NONE)
 
 

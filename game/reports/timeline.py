@@ -57,7 +57,9 @@ SUMMARIES = {
     ),
     "offer_expired": lambda d, n: f"offer {d['offer']} expired",
     "chat_posted": lambda d, n: (
-        f"{n.role(d['from'])} to {n.audience(d['audience'])}: {d['text'][:80]}"
+        "a private message (not shown)"
+        if "text" not in d
+        else f"{n.role(d['from'])} to {n.audience(d['audience'])}: {d['text'][:80]}"
     ),
     "decision_drafted": lambda d, n: f"{n.role(d['role'])} changed its draft decision",
     "decision_locked": lambda d, n: f"{n.role(d['role'])} locked its decision",
@@ -79,6 +81,11 @@ SUMMARIES = {
     "cost_assessed": lambda d, n: f"{n.role(d['role'])}'s domestic cost: {d['cost']:.2f} points",
     "note_added": lambda d, n: (
         "the facilitator's note (private)" if "text" not in d else f"note: {d['text'][:120]}"
+    ),
+    "chat_reveal_set": lambda d, n: (
+        "chat revealed to every team for the debrief"
+        if d["revealed"]
+        else "private chat kept with its parties"
     ),
     "score_adjusted": lambda d, n: (
         f"{n.role(d['role'])}'s round {d['round']} score adjusted by {d['delta']:+g}: {d['reason']}"
@@ -113,7 +120,13 @@ def _to(value) -> str:
     return "all" if value == "all" else ", ".join(value or [])
 
 
+def withheld_chat(event: dict) -> bool:
+    """A chat message a player's export keeps only as a placeholder (game.services.export)."""
+    return event["kind"] == "chat_posted" and "text" not in event["data"]
+
+
 def timeline(events: list[dict], scenario: dict) -> list[dict]:
+    """The log's lines, without other teams' private messages (not even that they exist)."""
     return [
         {
             "seq": event.get("seq"),
@@ -129,4 +142,5 @@ def timeline(events: list[dict], scenario: dict) -> list[dict]:
             "minor": event["kind"] in MINOR_KINDS,
         }
         for event in events
+        if not withheld_chat(event)
     ]

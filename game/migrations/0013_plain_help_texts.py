@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("game", "0011_state_archive"),
+        ("game", "0012_watch_key_rotation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
