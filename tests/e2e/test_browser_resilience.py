@@ -83,7 +83,12 @@ def test_a_refused_command_shows_the_servers_message_next_to_its_control(chromiu
     composer.get_by_role("checkbox", name="United States").check()
     leg.staff.command(base, code, "pause", id=f"pause-{code}")
     expect(page.get_by_role("timer")).to_contain_text("Paused")
-    composer.get_by_role("button", name="Propose").click()
+    propose = composer.get_by_role("button", name="Propose")
+    expect(propose).to_be_disabled()  # the page says so before the click
+    # A page that has not heard of the pause yet still sends: the server refuses, and its
+    # message shows next to the control.
+    propose.evaluate("button => { button.disabled = false; }")
+    propose.click()
     expect(composer.get_by_role("alert")).to_contain_text("paused")
     context.close()
 
