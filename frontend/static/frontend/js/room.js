@@ -236,7 +236,7 @@ export function RoomScreen({ view, join }) {
     stage === "lobby"
       ? t("Waiting for everyone to join")
       : stage === "ended"
-        ? t("Debrief: the game has ended and everything is revealed.")
+        ? t("Debrief: the game has ended; red lines, offers and decisions are revealed.")
         : t("Round %(round)s of %(total)s · %(phase)s", {
             round: view.round,
             total: view.rounds_total,

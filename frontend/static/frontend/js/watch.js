@@ -4,6 +4,7 @@
 import {
   ConnectionBanner,
   GameHeader,
+  debriefChatText,
   InjectList,
   RedLineText,
   TeamsPresence,
@@ -44,7 +45,9 @@ function WatchApp({ store, socket, join }) {
     <${ConnectionBanner} connection=${state.connection} closedReason=${state.closedReason} />
     <${GameHeader} view=${view} you=${null} extra=${html`<span class="tag">${t("Observer (read-only)")}</span>`} />
     <main id="main" class="panel-grid">
-      ${view.status === "ended" ? html`<p class="banner banner-debrief" role="status">${t("Debrief: the game has ended and everything is revealed.")}</p>` : null}
+      ${view.status === "ended" ? html`<div class="banner banner-debrief" role="status">
+        <p>${t("Debrief: the game has ended; every team's red lines, offers and decisions are revealed.")}</p>
+        <p class="debrief-chat">${debriefChatText(view)}</p></div>` : null}
       <section class="card">
         <h2>${t("Coalition alignment by round")}</h2>
         <${AlignmentChart} view=${view} allRoles=${true} />
