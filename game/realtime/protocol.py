@@ -26,8 +26,11 @@ CLOSE_UNKNOWN_GAME = 4404
 # Too many sockets open for this player or from this address: final (a browser page shows a
 # message instead of reconnecting, which would only be refused again).
 CLOSE_TOO_MANY_SOCKETS = 4429
-# Standard codes (RFC 6455 registry): the server is restarting (reconnect at once, to
-# another process), and try again later (this address guessed too many game codes).
+# Standard codes (RFC 6455 registry): policy violation (the socket kept sending frames far
+# faster than allowed after being told: game.realtime.limits.FloodGuard), the server is
+# restarting (reconnect at once, to another process), and try again later (this address
+# guessed too many game codes, or the database is unavailable).
+CLOSE_FLOODING = 1008
 CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN_LATER = 1013
 
@@ -70,6 +73,8 @@ SESSION_ERROR_CODES: dict[str, str] = {
     "too_many_attempts": "too many unknown game codes from this address: for a while every "
     "code is refused and the socket is closed with 1013",
     "chat_limited": "more chat messages than a player may send a minute; this one was not sent",
+    "unavailable": "the server cannot reach its database: the socket is closed with 1013; "
+    "reconnect in a few seconds",
     **SERVICE_ERROR_CODES,
     "server_error": "the server failed; nothing was changed, the command may be retried",
 }

@@ -34,6 +34,12 @@ def socket_closed(consumer) -> None:
     _open_sockets.discard(consumer)
 
 
+def open_channel_names() -> list[str]:
+    """The channel names of this process's live socket handlers (their Connection rows are
+    the ones the presence heartbeat keeps)."""
+    return [consumer.channel_name for consumer in list(_open_sockets)]
+
+
 async def close_sockets_for_restart() -> int:
     """Close every open socket of this process with 1012; returns how many."""
     from game.realtime.timers import stop_timer_loop
@@ -84,7 +90,7 @@ def _before_reactor_shutdown():
 
 # Standard close codes a server may send (RFC 6455 registry) that autobahn, under daphne,
 # refuses in sendClose (it allows 1000 and 3000-4999 only); its sendCloseFrame sends them.
-REGISTERED_SERVER_CLOSES = (1012, 1013)
+REGISTERED_SERVER_CLOSES = (1008, 1012, 1013)
 
 
 def _allow_registered_close_codes() -> None:
