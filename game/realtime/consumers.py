@@ -310,22 +310,12 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     async def _flooded(self, verdict: str, text_data):
         if verdict == "drop":
             return
-        budget = limits.FLOOD_RATE_PER_SECOND
         if verdict == "warn":
-            await self._send_error(
-                "rate_limited",
-                f"Too many frames: at most {budget} a second on one socket. Frames beyond that "
-                "are dropped unread; slow down, or this socket will be closed.",
-                protocol.sniff_client_id(text_data),
-            )
+            client_id = protocol.sniff_client_id(text_data)
+            await self._send_error("rate_limited", limits.flood_warning(), client_id)
             return
         logger.warning("Socket on game %s closed: it kept flooding", self.code)
-        await self._send_error(
-            "rate_limited",
-            f"This socket kept sending more than {budget} frames a second after being told, "
-            "so it is closed. Reconnect after a pause, and send fewer frames.",
-            None,
-        )
+        await self._send_error("rate_limited", limits.flood_closing(), None)
         await self._close(protocol.CLOSE_FLOODING, "flooding")
 
     def _check_rate(self, client_id):

@@ -76,6 +76,20 @@ class FloodGuard:
         return "drop"
 
 
+def flood_warning() -> str:
+    return (
+        f"Too many frames: at most {FLOOD_RATE_PER_SECOND} a second on one socket. Frames "
+        "beyond that are dropped unread; slow down, or this socket will be closed."
+    )
+
+
+def flood_closing() -> str:
+    return (
+        f"This socket kept sending more than {FLOOD_RATE_PER_SECOND} frames a second after "
+        "being told, so it is closed. Reconnect after a pause, and send fewer frames."
+    )
+
+
 def _awaitable(function):
     off_thread = sync_to_async(function, thread_sensitive=False)
 

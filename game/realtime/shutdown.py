@@ -17,6 +17,8 @@ import threading
 import time
 import weakref
 
+from game.realtime import floodgate
+
 logger = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_SECONDS = 2.0
@@ -117,4 +119,5 @@ def install_under_daphne() -> None:
     from twisted.internet import reactor
 
     _allow_registered_close_codes()
+    floodgate.install()
     reactor.addSystemEventTrigger("before", "shutdown", _before_reactor_shutdown)
