@@ -43,11 +43,17 @@ async def presence_without(ws, team: str, *, timeout: float = 5.0) -> dict:
                 return frame
 
 
-def test_a_flooding_socket_is_closed_1008_and_leaves_no_registration(leg):
+def game_in_progress(leg, *, seed: int):
+    """A started game on the leg's first server: (server, code, a US token, a JP token)."""
     server = leg.first
-    code = leg.staff.create_game(server.url, seed=31)
-    flooder_token, victim_token = join(server.url, code, "US"), join(server.url, code, "JP")
+    code = leg.staff.create_game(server.url, seed=seed)
+    tokens = join(server.url, code, "US"), join(server.url, code, "JP")
     leg.staff.command(server.url, code, "start")
+    return server, code, *tokens
+
+
+def test_a_flooding_socket_is_closed_1008_and_leaves_no_registration(leg):
+    server, code, flooder_token, victim_token = game_in_progress(leg, seed=31)
 
     async def scenario():
         victim = await open_socket(server, code, victim_token)
@@ -80,10 +86,7 @@ def test_a_flood_then_an_abrupt_drop_leaves_no_registration(leg):
     """The issue's probe: thousands of frames, then the TCP connection dropped without a
     close. Before, the handler worked through the backlog, was killed for taking too long,
     and its row stayed (the player shown online, its sockets refused as too many)."""
-    server = leg.first
-    code = leg.staff.create_game(server.url, seed=32)
-    flooder_token, victim_token = join(server.url, code, "US"), join(server.url, code, "JP")
-    leg.staff.command(server.url, code, "start")
+    server, code, flooder_token, victim_token = game_in_progress(leg, seed=32)
 
     async def scenario():
         victim = await open_socket(server, code, victim_token)
