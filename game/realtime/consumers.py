@@ -93,6 +93,8 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     async def connect(self):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.limiter = protocol.RateLimiter()
+        # Counted again here after daphne's flood gate (game.realtime.floodgate): the same
+        # budget, for every server; the frames the gate passes never exceed it.
         self.flood = limits.FloodGuard()
         self.address = limits.scope_client_address(self.scope)
         try:

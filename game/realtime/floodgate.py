@@ -10,8 +10,8 @@ close frame 1008 "flooding", and its TCP connection dropped at once, so not one 
 frames is parsed; its frames still queued are dropped, and the handler receives its
 disconnect as for any closed socket.
 
-The handler counts the same budget (GameConsumer.receive) for servers other than daphne;
-under daphne it never sees more frames than the budget.
+The handler counts the same budget again (GameConsumer.receive), for servers other than
+daphne; the frames the gate passes never exceed it.
 """
 
 import logging
@@ -70,13 +70,20 @@ def _drop_queued_frames(connection) -> None:
         queue.put_nowait(message)
 
 
+def installed() -> bool:
+    """Does daphne's protocol count the frames (so the socket's handler need not)?"""
+    from daphne.ws_protocol import WebSocketProtocol
+
+    return getattr(WebSocketProtocol.onMessage, "flood_gated", False)
+
+
 def install() -> None:
     """Put the gate in front of daphne's WebSocketProtocol.onMessage (once)."""
     from daphne.ws_protocol import WebSocketProtocol
 
-    original = WebSocketProtocol.onMessage
-    if getattr(original, "flood_gated", False):
+    if installed():
         return
+    original = WebSocketProtocol.onMessage
 
     def on_message(self, payload, isBinary):
         if gate_frame(self):

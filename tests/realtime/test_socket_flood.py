@@ -3,10 +3,13 @@ before they are read (not parsed, not answered but once a second), and a socket 
 flooding after being told is closed 1008 ("flooding"). The cost of another team's ping under
 a flood is measured in bench/flood.py, not here."""
 
+import asyncio
+import json
+
 import pytest
 from channels.db import database_sync_to_async
 
-from game.realtime import consumers, limits, protocol
+from game.realtime import consumers, floodgate, limits, protocol
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -148,3 +151,46 @@ async def test_pings_count_against_the_flood_budget(table, sockets, frozen):
         )
     frames = await socket.expect_close(protocol.CLOSE_FLOODING)
     assert [f["type"] for f in frames].count("snapshot") == limits.FLOOD_BURST - 1
+
+
+class Connection:
+    """What the flood gate uses of daphne's WebSocketProtocol, recorded."""
+
+    def __init__(self):
+        self.client_addr = ("10.0.0.9", 5000)
+        self.sent: list[dict] = []
+        self.closed_with = None
+        self.dropped = False
+        self.application_queue = asyncio.Queue()
+
+    def sendMessage(self, payload: bytes, isBinary: bool):
+        self.sent.append(json.loads(payload))
+
+    def sendCloseFrame(self, code, reasonUtf8, isReply):
+        self.closed_with = (code, reasonUtf8)
+
+    def dropConnection(self, abort):
+        self.dropped = True
+
+
+async def test_the_gate_queues_the_budget_then_closes_1008_and_drops_the_rest(monkeypatch):
+    """Under daphne (game.realtime.floodgate): frames beyond the budget never reach the
+    handler's queue; the connection that keeps flooding is closed 1008 and dropped, and its
+    frames still queued are dropped with it (its connect and disconnect stay)."""
+    clock = Clock()
+    guard = limits.FloodGuard
+    monkeypatch.setattr(limits, "FloodGuard", lambda: guard(clock))
+    connection = Connection()
+    connection.application_queue.put_nowait({"type": "websocket.connect"})
+    passed = 0
+    for _ in range(limits.FLOOD_BURST + limits.FLOOD_CLOSE_AFTER + 1):
+        if floodgate.gate_frame(connection):
+            passed += 1
+            connection.application_queue.put_nowait({"type": "websocket.receive", "text": CHAT})
+    assert passed == limits.FLOOD_BURST
+    assert connection.closed_with == (protocol.CLOSE_FLOODING, b"flooding") and connection.dropped
+    assert [(f["type"], f["code"]) for f in connection.sent] == [("error", "rate_limited")] * 2
+    assert [connection.application_queue.get_nowait()] == [{"type": "websocket.connect"}]
+    assert connection.application_queue.empty()
+    # Whatever autobahn still parses of the connection is neither queued nor answered.
+    assert not floodgate.gate_frame(connection) and len(connection.sent) == 2
