@@ -136,12 +136,12 @@ async def victim(client: BotClient, seconds: float, pings: list, chats: list, fa
         try:
             answer = await client.send_raw(frame)
         except Exception as error:  # counted and reported
-            failures[type(error).__name__] += 1
+            failures[f"{frame['type']}: {type(error).__name__}"] += 1
             return
         if answer["type"] == expected:
             into.append(time.perf_counter() - began)
         else:
-            failures[answer.get("code", answer["type"])] += 1
+            failures[f"{frame['type']}: {answer.get('code', answer['type'])}"] += 1
 
     tasks = []
     for n in range(int(seconds * PINGS_PER_SECOND)):
@@ -250,15 +250,18 @@ def ms(value: float | None) -> str:
 
 def markdown(results: dict) -> str:
     lines = [
-        "| back end | phase | pings | ping p50 / p95 / p99 / max (ms) | chat acks | "
+        "| back end | phase | pings answered (unanswered) | ping p50 / p95 / p99 / max (ms) | "
+        "chat acks | "
         "chat p50 / p99 / max (ms) | server CPU (s) | flooder |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for p in results["phases"]:
         ping, chat = p["ping_ms"], p["chat_ms"]
+        unanswered = sum(n for kind, n in p["failures"].items() if kind.startswith("ping"))
         flooder = ", ".join(f"{k}: {v}" for k, v in sorted(p.get("flooder", {}).items()))
         lines.append(
-            f"| {results['backend']} | {p['phase']} | {p['pings']} | {ms(ping['p50'])} / "
+            f"| {results['backend']} | {p['phase']} | {p['pings']} ({unanswered}) | "
+            f"{ms(ping['p50'])} / "
             f"{ms(ping['p95'])} / {ms(ping['p99'])} / {ms(ping['max'])} | {p['chats']} | "
             f"{ms(chat['p50'])} / {ms(chat['p99'])} / {ms(chat['max'])} | {p['server_cpu_s']} "
             f"| {flooder or '-'} |"
