@@ -15,6 +15,16 @@ urlpatterns = [
     path("console/<gamecode:code>/", views.console, name="console"),
     path("console/<gamecode:code>/qr.svg", views.join_qr, name="join-qr"),
     path("console/<gamecode:code>/bots", views.console_bots, name="console-bots"),
+    path("console/<gamecode:code>/watch-key", views.console_watch_key, name="console-watch-key"),
+    path(
+        "console/<gamecode:code>/watch-qr.svg", views.watch_qr, {"mode": "watch"}, name="watch-qr"
+    ),
+    path(
+        "console/<gamecode:code>/projector-qr.svg",
+        views.watch_qr,
+        {"mode": "projector"},
+        name="projector-qr",
+    ),
     path("watch/<gamecode:code>/", views.watch, name="watch"),
     path("projector/<gamecode:code>/", views.projector, name="projector"),
 ]

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import Throttled
@@ -26,6 +27,7 @@ from game.realtime.auth import watch_key_valid
 from game.services import CommandRefused, player_authenticate, player_join
 from game.services.access import staff_games, staff_may_run_game
 from game.services.bots import game_fill_empty_seats, game_seat_bot
+from game.services.watchkeys import game_watch_key_rotate, watch_key_replaced
 from game.sessions import session_player_token, session_remember_player
 
 
@@ -131,8 +133,8 @@ def console(request, code: str):
             {"code": role["code"], "name": role["name"], "url": f"{join_url}?team={role['code']}"}
             for role in game.snapshot["roles"]
         ],
-        "watch": f"{base}{reverse('watch', args=[game.code])}?key={game.watch_key}",
-        "projector": f"{base}{reverse('projector', args=[game.code])}?key={game.watch_key}",
+        "watch": _watch_url(request, game, "watch"),
+        "projector": _watch_url(request, game, "projector"),
     }
     context = {"game": game, "links": links, "strategies": STRATEGIES}
     return render(request, "frontend/console.html", context)
@@ -163,6 +165,42 @@ def console_bots(request, code: str):
     return redirect("console", code=game.code)
 
 
+def _watch_url(request, game: Game, mode: str) -> str:
+    """The observer (`watch`) or projector link, with the game's current watch key."""
+    return request.build_absolute_uri(reverse(mode, args=[game.code])) + f"?key={game.watch_key}"
+
+
+@staff_member_required
+@require_http_methods(["POST"])
+def console_watch_key(request, code: str):
+    """Replace the watch key: the old observer and projector links stop opening the game."""
+    game = _run_game(request, code)
+    game_watch_key_rotate(game_id=game.pk)
+    messages.success(
+        request,
+        _(
+            "New observer and projector links made: the old ones no longer open the game, and "
+            "pages opened with them now say so. Hand out the new links below."
+        ),
+    )
+    return redirect(reverse("console", args=[game.code]) + "#links-title")
+
+
+@staff_member_required
+def watch_qr(request, code: str, mode: str):
+    """A QR code (SVG) of the observer or projector link."""
+    game = _run_game(request, code)
+    return _qr_svg(_watch_url(request, game, mode))
+
+
+def _qr_svg(url: str) -> HttpResponse:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2, title=url)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"  # a replaced key's code must not be shown again
+    return response
+
+
 @staff_member_required
 def join_qr(request, code: str):
     """A QR code (SVG) of the join link, or of one team's link with ?team=CODE."""
@@ -173,17 +211,22 @@ def join_qr(request, code: str):
         if team not in {role["code"] for role in game.snapshot["roles"]}:
             raise Http404(_("No such team."))
         url = f"{url}?team={team}"
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=4, border=2, title=url)
-    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    return _qr_svg(url)
 
 
 def _watch_page(request, code: str, mode: str):
     game = _game(code)
     key = request.GET.get("key", "")
     if not watch_key_valid(game, key):
-        return render(request, "frontend/watch_denied.html", {"game": game}, status=403)
-    return render(request, "frontend/watch.html", {"game": game, "key": key, "mode": mode})
+        context = {"game": game, "replaced": watch_key_replaced(game, key)}
+        return render(request, "frontend/watch_denied.html", context, status=403)
+    context = {"game": game, "key": key, "mode": mode}
+    if mode == "projector":
+        # The room joins from this screen: the join link, and its QR code drawn in the page.
+        url = request.build_absolute_uri(reverse("join", args=[game.code]))
+        qr = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+        context.update(join_url=url, join_qr=mark_safe(qr))  # paths only: no text of ours
+    return render(request, "frontend/watch.html", context)
 
 
 def watch(request, code: str):

@@ -6,15 +6,28 @@ or the event log.
 """
 
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.contrib.admin.models import LogEntry
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from game.models import Event, Game, Player, StaffToken, Workshop
 from game.services import CommandRefused
-from game.services.access import RUN_PERMISSION, staff_games, staff_may_run_game
+from game.services.access import (
+    RUN_PERMISSION,
+    staff_game_accounts,
+    staff_games,
+    staff_may_run_game,
+)
 from game.services.bots import game_fill_empty_seats
 from game.services.tokens import staff_token_create, staff_token_revoke
+from game.services.watchkeys import game_watch_key_rotate
 from game.services.workshops import workshop_create
+
+# The session key holding a token just created until its page shows it (then removed).
+NEW_TOKEN_SESSION_KEY = "new_staff_token"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,6 +39,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class OwnAccountsHistory:
+    """The history page (LogEntry rows, each naming its author) shows a facilitator only the
+    entries by accounts of their own games, not other staff's usernames."""
+
+    def get_paginator(self, request, queryset, per_page, *args, **kwargs):
+        if queryset.model is LogEntry and not request.user.is_superuser:
+            queryset = queryset.filter(user__in=staff_game_accounts(request.user))
+        return super().get_paginator(request, queryset, per_page, *args, **kwargs)
 
 
 class PlayerInline(admin.TabularInline):
@@ -41,7 +64,7 @@ class PlayerInline(admin.TabularInline):
 
 
 @admin.register(Game)
-class GameAdmin(ReadOnlyAdmin):
+class GameAdmin(OwnAccountsHistory, ReadOnlyAdmin):
     list_display = [
         "title",
         "code",
@@ -78,6 +101,7 @@ class GameAdmin(ReadOnlyAdmin):
         "fill_with_open_bots",
         "fill_with_guarded_bots",
         "fill_with_secretive_bots",
+        "replace_watch_keys",
     ]
 
     def _fill(self, request, queryset, strategy: str) -> None:
@@ -108,6 +132,25 @@ class GameAdmin(ReadOnlyAdmin):
     def fill_with_secretive_bots(self, request, queryset):
         self._fill(request, queryset, "secretive")
 
+    @admin.action(description="Replace the observer and projector links (a leaked watch key)")
+    def replace_watch_keys(self, request, queryset):
+        for game in queryset:
+            if not staff_may_run_game(request.user, game):
+                self.message_user(request, f"You do not run {game.code}.", messages.ERROR)
+                continue
+            game_watch_key_rotate(game_id=game.pk)
+            url = reverse("console", args=[game.code]) + "#links-title"
+            self.message_user(  # never the key itself: messages travel in a cookie
+                request,
+                format_html(
+                    "{}: the old observer and projector links no longer open the game; "
+                    '<a href="{}">hand out the new ones from its console</a>.',
+                    game.code,
+                    url,
+                ),
+                messages.SUCCESS,
+            )
+
     @admin.action(
         description="Group the selected games into a workshop (to compare them)",
         permissions=["change"],
@@ -133,6 +176,11 @@ class GameAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         """A facilitator lists the games they created or were given; a superuser all."""
         return super().get_queryset(request).filter(pk__in=staff_games(request.user).values("pk"))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "facilitators":  # not every account's username: their games' only
+            kwargs["queryset"] = staff_game_accounts(request.user).order_by("username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         # Only the facilitator list can be changed (save_model writes nothing else).
@@ -206,6 +254,13 @@ class EventAdmin(ReadOnlyAdmin):
     fields = ["game", "seq", "at", "round", "phase", "actor", "kind", "data", "audience"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        """The events of the facilitator's own games (their actors name staff accounts)."""
+        events = super().get_queryset(request)
+        if request.user.is_superuser:
+            return events
+        return events.filter(game__in=staff_games(request.user).values("pk"))
+
 
 @admin.register(StaffToken)
 class StaffTokenAdmin(admin.ModelAdmin):
@@ -231,18 +286,41 @@ class StaffTokenAdmin(admin.ModelAdmin):
         row, token = staff_token_create(user=request.user, name=form.cleaned_data["name"])
         for field in ("pk", "user", "prefix", "token_hash", "created_at"):  # for the log entry
             setattr(obj, field, getattr(row, field))
-        self.message_user(
-            request,
-            format_html(
-                "Your new API token (shown only now; copy it): <code>{}</code>. Send it as "
-                "<code>Authorization: Bearer &lt;token&gt;</code>.",
-                token,
-            ),
-            messages.WARNING,
-        )
+        # Kept server-side for the next page only, which removes it: never in a cookie (the
+        # messages framework keeps its messages in one).
+        request.session[NEW_TOKEN_SESSION_KEY] = {"id": row.pk, "token": token}
 
     def response_add(self, request, obj, post_url_continue=None):
-        return self.response_post_save_add(request, obj)
+        return redirect("admin:game_stafftoken_created", object_id=obj.pk)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/created/",
+                self.admin_site.admin_view(self.created_view),
+                name="game_stafftoken_created",
+            ),
+            *super().get_urls(),
+        ]
+
+    def created_view(self, request, object_id: int):
+        """The new token, shown once: taken out of the session as it is shown."""
+        if not (self.has_view_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        row = get_object_or_404(self.get_queryset(request), pk=object_id)
+        pending = request.session.get(NEW_TOKEN_SESSION_KEY)
+        token = None
+        if pending and pending.get("id") == row.pk:
+            token = request.session.pop(NEW_TOKEN_SESSION_KEY)["token"]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"API token “{row.name}”",
+            "row": row,
+            "token": token,
+        }
+        # admin_view marks the page never_cache (Cache-Control: no-store, private)
+        return TemplateResponse(request, "admin/game/stafftoken/created.html", context)
 
     @admin.action(description="Revoke the selected tokens", permissions=["view"])
     def revoke_tokens(self, request, queryset):
@@ -252,7 +330,7 @@ class StaffTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(OwnAccountsHistory, admin.ModelAdmin):
     """Workshops are made by creating several tables at once or from the games list; here
     they can be renamed, and their games changed."""
 

@@ -139,6 +139,12 @@ class Game(models.Model):
         help_text="The secret of the game's read-only links (observer and projector views): "
         "public information only.",
     )
+    retired_watch_keys = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="SHA-256 hashes of the watch keys the facilitator replaced (newest last), "
+        "so that a page opened with one says its link was replaced.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

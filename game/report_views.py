@@ -12,16 +12,16 @@ from django.urls import reverse
 from django.views.decorators.csp import csp_override
 
 from game.models import Game
-from game.reports.files import FORMATS
+from game.reports.files import FORMATS, cached_rendering, render_key, review_for
 from game.reports.html import render_report_html
 from game.reports.model import report_model
 from game.reports.replay import replay_step, viewer_for
-from game.services import Actor
+from game.services import Actor, limits
 from game.services.access import staff_may_see_game
 from game.services.export import game_export
 from game.services.lifecycle import player_authenticate
-from game.services.reviews import review_get
 from game.sessions import session_player_token
+from tabletop.clients import client_address
 
 FORMAT_LABELS = {
     "pdf": "PDF",
@@ -55,7 +55,8 @@ def report_downloads(game: Game) -> list[dict]:
 
 
 def _allowed_game(request, code: str):
-    """(game, actor, None) for a caller allowed in, or (None, None, the refusal)."""
+    """(game, actor, None) for a caller allowed in, or (None, None, the refusal): 404, 403,
+    a redirect to the login page, or 429 beyond REPORT_REQUESTS_PER_MINUTE."""
     game = Game.objects.filter(code=code.upper()).first()
     if game is None:
         raise Http404(f"There is no game with code '{code.upper()}'.")
@@ -82,6 +83,13 @@ def _allowed_game(request, code: str):
                 content_type="text/plain; charset=utf-8",
             ),
         )
+    client = f"{client_address(request)}:{actor.key}:{game.code}"
+    if not limits.report_request_allowed(client=client):
+        refused = HttpResponse(
+            limits.report_limit_message(), content_type="text/plain; charset=utf-8", status=429
+        )
+        refused["Retry-After"] = str(limits.REPORT_WINDOW_SECONDS)
+        return None, None, refused
     return game, actor, None
 
 
@@ -109,20 +117,30 @@ def private_page(html: str) -> HttpResponse:
 
 @with_data_images
 def game_report_page(request, code: str):
+    """The report as its reader may see it, rendered once per game state and reader (a
+    team, or the facilitators) and then served from the cache."""
     game, actor, refused = _allowed_game(request, code)
     if refused:
         return refused
-    html = render_report_html(
-        report_model(game_export(game=game, viewer=actor.viewer()), review=review_get(game=game)),
-        standalone=False,
-        css_url=static("reports/report.css"),
-        downloads=report_downloads(game),
-        replay_url=reverse("game-replay", kwargs={"code": game.code}),
-        edit_url=reverse("game-review-edit", kwargs={"code": game.code})
-        if actor.kind == "facilitator"
-        else "",
-    )
-    return private_page(html)
+    viewer = actor.viewer()
+    review = review_for(game=game, viewer=viewer)
+
+    def render():
+        model = report_model(game_export(game=game, viewer=viewer), review=review)
+        html = render_report_html(
+            model,
+            standalone=False,
+            css_url=static("reports/report.css"),
+            downloads=report_downloads(game),
+            replay_url=reverse("game-replay", kwargs={"code": game.code}),
+            edit_url=reverse("game-review-edit", kwargs={"code": game.code})
+            if actor.kind == "facilitator"
+            else "",
+        )
+        return html, model["achievable_deal"]["status"] != "pending"
+
+    key = render_key(game=game, viewer=viewer, review=review, product="page")
+    return private_page(cached_rendering(key, render))
 
 
 REPLAY_PHASES = ("briefing", "disclosure", "negotiation", "decision", "results")

@@ -1,10 +1,12 @@
 """Password logins (the admin's form, HTTP basic on REST) with failed attempts throttled.
 
-After LOGIN_FAILURES_PER_ACCOUNT failures for one username, or LOGIN_FAILURES_PER_ADDRESS
-from one client address, within LOGIN_FAILURE_WINDOW seconds, further attempts fail at once,
-without hashing the password: guessing is slowed, and a made-up `Authorization: Basic`
-header can no longer buy a password hash (~0.3 s of CPU) per request. The counters live in
-the cache (Redis when there is one); if it is down, logins are not throttled (logged).
+After LOGIN_FAILURES_PER_ACCOUNT failures for one username from one client address, or
+LOGIN_FAILURES_PER_ADDRESS from one address whatever the usernames, within
+LOGIN_FAILURE_WINDOW seconds, further attempts from that address fail at once, without
+hashing the password: guessing is slowed, and a made-up `Authorization: Basic` header can no
+longer buy a password hash (~0.3 s of CPU) per request. The account is counted per address,
+so someone guessing from one address cannot lock its owner out from another. The counters
+live in the cache (Redis when there is one); if it is down, logins are not throttled (logged).
 """
 
 import hashlib
@@ -21,9 +23,14 @@ from tabletop.clients import client_address
 logger = logging.getLogger(__name__)
 
 
+def _account_key(username: str, address: str | None) -> str:
+    """The counter of one username's failures from one address (hashed: any length)."""
+    pair = f"{username.lower()}\0{address or ''}"
+    return "login-fail:account:" + hashlib.sha256(pair.encode()).hexdigest()[:32]
+
+
 def _keys(username: str, address: str | None) -> list[tuple[str, int]]:
-    account = hashlib.sha256(username.lower().encode()).hexdigest()[:32]
-    keys = [(f"login-fail:account:{account}", settings.LOGIN_FAILURES_PER_ACCOUNT)]
+    keys = [(_account_key(username, address), settings.LOGIN_FAILURES_PER_ACCOUNT)]
     if address:
         keys.append((f"login-fail:address:{address}", settings.LOGIN_FAILURES_PER_ADDRESS))
     return keys
@@ -48,9 +55,10 @@ def login_failed(username: str, address: str | None) -> None:
         logger.warning("Login failure not counted: the cache is unavailable", exc_info=True)
 
 
-def login_succeeded(username: str) -> None:
+def login_succeeded(username: str, address: str | None) -> None:
+    """Forget the account's failures from this address (not the address's own count)."""
     try:
-        default_cache().delete(_keys(username, None)[0][0])
+        default_cache().delete(_account_key(username, address))
     except Exception:
         logger.warning("Login counter not reset: the cache is unavailable", exc_info=True)
 
@@ -71,5 +79,5 @@ class ThrottledModelBackend(ModelBackend):
         if user is None:
             login_failed(username, address)
         else:
-            login_succeeded(username)
+            login_succeeded(username, address)
         return user

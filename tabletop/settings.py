@@ -299,6 +299,8 @@ COMMAND_RATE_PER_PLAYER = env.int("COMMAND_RATE_PER_PLAYER", default=20)  # a se
 CHAT_PER_MINUTE = env.int("CHAT_PER_MINUTE", default=30)  # chat messages per player
 CODE_MISSES_PER_MINUTE = env.int("CODE_MISSES_PER_MINUTE", default=10)  # unknown codes, per address
 CODE_MISS_BLOCK_SECONDS = env.int("CODE_MISS_BLOCK_SECONDS", default=300)
+# Report and replay pages per client (address + seat or staff account) a minute (429 beyond).
+REPORT_REQUESTS_PER_MINUTE = env.int("REPORT_REQUESTS_PER_MINUTE", default=30)
 # Addresses or networks of reverse proxies whose X-Forwarded-For is believed (tabletop.clients);
 # empty: the peer's address is the client's (X-Forwarded-For ignored).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])

@@ -1,6 +1,8 @@
 """Chat: to everyone, to the sender's own team, or to a chosen set of roles.
 
-Chat is allowed in every phase while the game runs, even when paused.
+Chat is allowed in every phase while the game runs, even when paused. Private chat (team
+and bilateral) stays with its parties also after the end, unless the facilitator reveals
+chat for the debrief (`reveal_chat`).
 """
 
 from game.engine import checks
@@ -44,6 +46,29 @@ def chat(state: dict, command: dict) -> list[dict]:
     return [event("chat_posted", data, audience)]
 
 
+@command("reveal_chat", actors=("facilitator",), statuses=("lobby", "running", "ended"))
+def reveal_chat(state: dict, command: dict) -> list[dict]:
+    """Show (or keep) every team's private chat to everyone once the game has ended: a
+    choice for the debrief, published so the teams know it and the log carries it."""
+    reveal = checks.field(command, "reveal")
+    if not isinstance(reveal, bool):
+        raise Rejected("invalid", "'reveal' must be true or false.")
+    if reveal == chat_revealed(state):
+        now = "already revealed for the debrief" if reveal else "already private"
+        raise Rejected("unchanged", f"Chat is {now}.")
+    return [event("chat_reveal_set", {"revealed": reveal}, "all")]
+
+
+def chat_revealed(state: dict) -> bool:
+    """Has the facilitator chosen to show all chat in the debrief? (Off by default.)"""
+    return state.get("chat_revealed", False)
+
+
+@applies("chat_reveal_set")
+def apply_chat_reveal_set(state: dict, data: dict) -> dict:
+    return {**state, "chat_revealed": data["revealed"]}
+
+
 # How many recent messages each kind of viewer keeps in the state (views carry this many).
 CHAT_KEPT = 30
 
@@ -64,7 +89,10 @@ def apply_chat_posted(state: dict, data: dict) -> dict:
     """The message joins the state's recent chat, which keeps only messages that are among
     the CHAT_KEPT latest for some viewer (older ones stay in the event log, paged by the
     `history` frame): a command's cost and a view's size stay flat however long the game
-    talks."""
+    talks. A message withheld from a player's record (`{"private": true}`, see
+    game.services.export) changes nothing."""
+    if data.get("private"):
+        return state
     counts = {**chat_counts(state)}
     _count(counts, data["audience"])
     return {**state, "chat": _recent([*state["chat"], data], state), "chat_counts": counts}

@@ -48,6 +48,7 @@ ERROR_CODES: dict[str, str] = {
     "already_locked": "lock while already locked",
     "not_locked": "unlock while not locked",
     "not_scored": "a score adjustment names a round that has not been scored",
+    "unchanged": "a setting is given the value it already has",
 }
 
 

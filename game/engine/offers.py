@@ -13,6 +13,7 @@ OPS = (">=", "<=")
 DURATIONS = ("round", "game")
 MAX_TERMS = 20
 MAX_NOTE = 2000
+MAX_REASON = 500
 TOLERANCE = 1e-9
 NEGOTIATION = ("negotiation",)
 
@@ -164,8 +165,13 @@ def offer_accept(state: dict, command: dict) -> list[dict]:
     action="Offers can only be rejected",
 )
 def offer_reject(state: dict, command: dict) -> list[dict]:
+    """An addressee ends the offer, optionally saying why; the reason reaches the offer's
+    parties only, like the offer itself."""
     offer = _addressed_offer(state, command)
     data = {"offer": offer["id"], "role": command["actor"]["role"]}
+    reason = checks.optional_text(command, "reason", max_length=MAX_REASON)
+    if reason:
+        data["reason"] = reason
     return [event("offer_rejected", data, offer_parties(offer))]
 
 
@@ -216,6 +222,7 @@ def apply_offer_proposed(state: dict, data: dict) -> dict:
         "status": "open",
         "accepted_by": [],
         "rejected_by": None,
+        "reject_reason": "",
         "countered_by": None,
         "accepted_round": None,
     }
@@ -238,7 +245,13 @@ def apply_offer_accepted(state: dict, data: dict) -> dict:
 
 @applies("offer_rejected")
 def apply_offer_rejected(state: dict, data: dict) -> dict:
-    return _with_offer(state, data["offer"], status="rejected", rejected_by=data["role"])
+    return _with_offer(
+        state,
+        data["offer"],
+        status="rejected",
+        rejected_by=data["role"],
+        reject_reason=data.get("reason", ""),
+    )
 
 
 @applies("offer_withdrawn")

@@ -89,24 +89,39 @@ def start(state: dict, command: dict) -> list[dict]:
     return [event("game_started", {}, "all"), *round_start_events(state, 1, command["now"])]
 
 
+def _expected(value) -> tuple[int, str | None]:
+    """The (round, phase) a command means to end: `{"round": n, "phase": name}`."""
+    expected = checks.dict_of(value, "expected")
+    round_no = expected.get("round")
+    if isinstance(round_no, bool) or not isinstance(round_no, int):
+        raise Rejected("invalid", "'expected.round' must be a whole number.")
+    if expected.get("phase") is not None and not isinstance(expected.get("phase"), str):
+        raise Rejected("invalid", "'expected.phase' must be a phase name.")
+    return round_no, expected.get("phase")
+
+
 @command("advance", actors=("facilitator",))
 def advance(state: dict, command: dict) -> list[dict]:
+    """End the phase now. With `expected`, only if that phase is still current: a click made
+    just before the timer (or another facilitator) moved the game on advances nothing."""
+    expected = command.get("expected")
+    if expected is not None and _expected(expected) != (state["round"], state["phase"]):
+        raise Rejected(
+            "wrong_phase",
+            "The game has already moved on to round "
+            f"{state['round']}, {state['phase']}; nothing was advanced.",
+        )
     return advance_events(state, command["now"])
 
 
 @command("tick", actors=("system",), statuses=("lobby", "running", "ended"))
 def tick(state: dict, command: dict) -> list[dict]:
     """Advance once if the named phase is still current and its deadline has passed."""
-    expected = checks.dict_of(checks.field(command, "expected"), "expected")
-    round_no = expected.get("round")
-    if isinstance(round_no, bool) or not isinstance(round_no, int):
-        raise Rejected("invalid", "'expected.round' must be a whole number.")
-    if expected.get("phase") is not None and not isinstance(expected.get("phase"), str):
-        raise Rejected("invalid", "'expected.phase' must be a phase name.")
+    expected = _expected(checks.field(command, "expected"))
     due = (
         state["status"] == "running"
         and not state["paused"]
-        and (state["round"], state["phase"]) == (round_no, expected.get("phase"))
+        and (state["round"], state["phase"]) == expected
         and state["deadline"] is not None
         and command["now"] >= state["deadline"]
     )

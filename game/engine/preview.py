@@ -65,7 +65,21 @@ def preview_offer(state: dict, role: str, terms: list[dict]) -> dict:
         **after,
         "score_change": after["estimate"]["score"] - before["estimate"]["score"],
         "cost_change": after["cost"] - before["cost"],
+        "terms": _term_effects(state, role, base_values, terms),
     }
+
+
+def _term_effects(state: dict, role: str, base_values: dict, terms: list[dict]) -> list[dict]:
+    """Per term, in order: the committing role's value now (its standing decision, or what it
+    already owes) and whether the term asks for no move at all (`changes_nothing`): an "at
+    least" at or below that value, an "at most" at or above it."""
+    now = _assumed_decisions(state, role, base_values, _binding_terms(state, role))
+    effects = []
+    for term in terms:
+        value = now[term["by"]][term["lever"]]
+        changes_nothing = satisfies(value, term["op"], term["value"])
+        effects.append({"now": value, "changes_nothing": changes_nothing})
+    return effects
 
 
 def _offer_terms(state: dict, role: str, offer_id) -> list[dict]:
@@ -100,9 +114,11 @@ def _figures(state: dict, role: str, values: dict, *, extra_terms: list[dict]) -
     for line in scenario["red_lines"]:
         if line["role"] != role or not crossed(line, values[line["lever"]]):
             continue
-        lifted = bool(line["unless"]) and all(
-            _condition_met(condition, decisions, owed, extra_terms) for condition in line["unless"]
-        )
+        conditions = [
+            _condition_status(condition, decisions, owed, extra_terms)
+            for condition in line["unless"]
+        ]
+        lifted = bool(conditions) and all(item["met"] for item in conditions)
         if not lifted:
             red_line_penalty += line["penalty"]
         red_lines.append(
@@ -114,6 +130,7 @@ def _figures(state: dict, role: str, values: dict, *, extra_terms: list[dict]) -
                 "statement": line["statement"],
                 "penalty": line["penalty"],
                 "lifted": lifted,
+                "conditions": conditions,
             }
         )
     scored = score_round(
@@ -168,12 +185,25 @@ def _assumed_decisions(state: dict, role: str, values: dict, terms) -> dict:
     return decisions
 
 
-def _condition_met(condition: dict, decisions: dict, owed, extra_terms) -> bool:
-    """An `unless` condition is met by a binding term (or a term of the offer previewed)
-    promising at least as much, honoured by the assumed decisions."""
-    terms = [term for _, term in owed] + list(extra_terms)
-    return any(
-        term_meets(term, condition)
-        and satisfies(decisions[term["by"]][term["lever"]], term["op"], term["value"])
-        for term in terms
-    )
+def _condition_status(condition: dict, decisions: dict, owed, extra_terms) -> dict:
+    """An `unless` condition, and whether it is met by a binding term (`offer`: its offer's
+    id) or a term of the offer previewed (`offer`: None) promising at least as much, honoured
+    by the assumed decisions; `promised` is the most any such term promises on it (None if
+    none does). Says why the same terms lift a red line in one offer and not in another."""
+    sources = [(offer_id, term) for offer_id, term in owed]
+    sources += [(None, term) for term in extra_terms]
+    promised = None
+    for offer_id, term in sources:
+        if (term["by"], term["lever"], term["op"]) != (
+            condition["role"],
+            condition["lever"],
+            condition["op"],
+        ):
+            continue
+        if promised is None or satisfies(term["value"], term["op"], promised):
+            promised = term["value"]
+        if term_meets(term, condition) and satisfies(
+            decisions[term["by"]][term["lever"]], term["op"], term["value"]
+        ):
+            return {**condition, "met": True, "offer": offer_id, "promised": term["value"]}
+    return {**condition, "met": False, "offer": None, "promised": promised}

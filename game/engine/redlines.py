@@ -119,7 +119,8 @@ def disclosure_set(state: dict, command: dict) -> list[dict]:
         choice = _choice(state, checks.dict_of(item, where), f"{where}.", owner)
         if choice not in choices:
             choices.append(choice)
-    if choices == state["disclosures"].get(owner, []):
+    # A first save of no choices is kept: the team has decided to reveal nothing (readiness).
+    if owner in state["disclosures"] and choices == state["disclosures"][owner]:
         return []
     return [event("disclosure_drafted", {"role": owner, "choices": choices}, [owner])]
 

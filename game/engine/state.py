@@ -46,6 +46,7 @@ def initial_state(scenario: dict, *, seed: int, rules: int = LATEST_RULES) -> di
         "results": [],
         "final": None,
         "end_reason": None,
+        "chat_revealed": False,  # private chat shown to all after the end (game.engine.chat)
     }
 
 

@@ -3,14 +3,17 @@
 Viewers: {"kind": "facilitator"} sees everything (god view); {"kind": "player", "role": code}
 sees public information plus its own team's secrets and what was revealed or addressed to
 it; {"kind": "observer"} sees public information only. Once the game has ended, everyone
-sees everything (the debrief unmasks all).
+sees everything (the debrief unmasks all) except facilitator notes and private chat: team
+and bilateral chat stays with its parties unless the facilitator reveals chat for the
+debrief (game.engine.chat.reveal_chat).
 """
 
 import copy
 
-from game.engine.chat import chat_counts
+from game.engine.chat import chat_counts, chat_revealed
 from game.engine.decisions import current_values, is_locked
 from game.engine.offers import in_order
+from game.engine.readiness import readiness
 from game.engine.redlines import project
 from game.engine.scenario import cost_multipliers, role_codes
 from game.engine.scoring import awareness_matrix, known_level
@@ -65,7 +68,17 @@ def event_visible(event: dict, viewer: dict, state: dict) -> bool:
     kind, role = _viewer(state, viewer)
     if event["kind"] == "note_added":  # facilitator notes stay private, also after the end
         return kind == "facilitator"
+    if event["kind"] == "chat_posted":
+        return _chat_god(state, kind) or can_see(event["audience"], kind, role)
     return state["status"] == "ended" or can_see(event["audience"], kind, role)
+
+
+def _chat_god(state: dict, kind: str) -> bool:
+    """Does this viewer read all chat? The facilitator always; everyone else only after the
+    end, and only if the facilitator revealed chat for the debrief."""
+    if kind == "facilitator":
+        return True
+    return state["status"] == "ended" and chat_revealed(state)
 
 
 def visible_events(events: list[dict], viewer: dict, state: dict) -> list[dict]:
@@ -90,7 +103,7 @@ def shared_view(
     result = {}
     for key, build in VIEW_PARTS:
         if key == "notes" and with_chat:  # the chat goes before the notes
-            result.update(_recent_chat(state, role, god))
+            result.update(_recent_chat(state, role, _chat_god(state, kind)))
         if key != "scenario" or with_scenario:
             result[key] = build(state, kind, role, god)
     return result
@@ -129,12 +142,17 @@ VIEW_PARTS = (
     ),
     ("offers", lambda state, kind, role, god: _offers(state, role, god)),
     ("decisions", lambda state, kind, role, god: _decisions(state, role, god)),
+    (
+        "readiness",
+        lambda state, kind, role, god: readiness(state) if kind == "facilitator" else None,
+    ),
     ("standing_decisions", lambda state, kind, role, god: state["decisions"]),
     (
         "results",
         lambda state, kind, role, god: [_result(entry, role, god) for entry in state["results"]],
     ),
     ("final", lambda state, kind, role, god: state["final"]),
+    ("chat_revealed", lambda state, kind, role, god: chat_revealed(state)),
     # Private, also after the end.
     ("notes", lambda state, kind, role, god: state["notes"] if kind == "facilitator" else []),
     ("awareness", lambda state, kind, role, god: _awareness(state) if god else None),
@@ -211,7 +229,7 @@ class _ReadKeys:
 def view_chat(state: dict, viewer: dict) -> dict:
     """The chat part of `viewer`'s view: {"chat": recent messages, "chat_count": n}."""
     kind, role = _viewer(state, viewer)
-    return _recent_chat(state, role, kind == "facilitator" or state["status"] == "ended")
+    return _recent_chat(state, role, _chat_god(state, kind))
 
 
 def _recent_chat(state: dict, role: str | None, god: bool) -> dict:

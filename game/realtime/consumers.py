@@ -45,10 +45,12 @@ from game.services.presence import (
 )
 from game.services.seating import command_execute
 from game.services.statecache import seq_known, seq_seen, state_advance
+from game.services.watchkeys import watch_key_hash, watch_key_replaced
 
 logger = logging.getLogger(__name__)
 
 SEQ_PATTERN = re.compile(r"[0-9]{1,15}")
+WATCH_KEY_REPLACED_MESSAGE = "This link has been replaced; ask the facilitator for the new one."
 # After the database failed a socket's opening, new sockets are refused at once for this long
 # (close 1013) instead of each waiting for the database to fail them again.
 DATABASE_RETRY_SECONDS = 5.0
@@ -73,6 +75,8 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     view_seq: int | None = None
     # (game id, viewer, views) counted as a view follower
     counted_as: tuple[int, dict, int] | None = None
+    # The hash of the watch key an observer socket opened with (closed when it is replaced)
+    watch_hash: str | None = None
     # Set once the handler has let go of its registration (presence, watch, follower count).
     released: bool = False
     accepted: bool = False
@@ -154,7 +158,10 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         actor = await database_sync_to_async(actor_from_scope)(
             self.scope, self.game, watch_key=query.get("watch")
         )
-        if actor is not None:
+        if actor is None and watch_key_replaced(self.game, query.get("watch")):
+            await self._refuse_replaced_watch_key(None)
+        elif actor is not None:
+            self._remember_watch_key(actor, query.get("watch"))
             await self._start(actor, last_seq=_last_seq(query.get("seq")))
         else:
             self.auth_timer = asyncio.get_running_loop().call_later(
@@ -365,6 +372,9 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             await self._refuse_unauthenticated(frame.get("id"))
             return
         actor = await database_sync_to_async(actor_from_hello)(self.game, frame)
+        if actor is None and watch_key_replaced(self.game, frame.get("watch")):
+            await self._refuse_replaced_watch_key(frame.get("id"))
+            return
         if actor is None:
             await self._send_error(
                 "unauthenticated",
@@ -380,7 +390,16 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             last_seq = None
         if "views" in frame:  # else as the URL asked (?views=N)
             self.views = _views_asked(frame["views"])
+        self._remember_watch_key(actor, frame.get("watch"))
         await self._start(actor, last_seq=last_seq)
+
+    def _remember_watch_key(self, actor: Actor, key) -> None:
+        if actor.kind == "observer":
+            self.watch_hash = watch_key_hash(key)
+
+    async def _refuse_replaced_watch_key(self, client_id):
+        await self._send_error("watch_key_replaced", WATCH_KEY_REPLACED_MESSAGE, client_id)
+        await self._close(protocol.CLOSE_WATCH_KEY_REPLACED, "link replaced")
 
     async def _dispatch(self, frame: dict):
         kind = frame["type"]
@@ -659,6 +678,13 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     async def _catch_up_if_behind(self):
         if await database_sync_to_async(selectors.game_last_seq)(game_id=self.game_id) > (self.seq):
             await self._resume(self.seq)
+
+    async def game_watch_key_replaced(self, message):
+        """The facilitator replaced the watch key: an observer socket opened with another
+        key than the new one (the old one, in practice) is closed (game.services.watchkeys)."""
+        replaced = self.watch_hash not in (None, message["key_hash"])
+        if replaced and not self.closing:
+            await self._refuse_replaced_watch_key(None)
 
     async def game_presence(self, message):
         if self.actor is not None and not self.closing:

@@ -26,6 +26,9 @@ CLOSE_UNKNOWN_GAME = 4404
 # Too many sockets open for this player or from this address: final (a browser page shows a
 # message instead of reconnecting, which would only be refused again).
 CLOSE_TOO_MANY_SOCKETS = 4429
+# The facilitator replaced the game's watch key: this observer or projector link no longer
+# opens the game (final; the page says to ask for the new link).
+CLOSE_WATCH_KEY_REPLACED = 4410
 # Standard codes (RFC 6455 registry): policy violation (the socket kept sending frames far
 # faster than allowed after being told: game.realtime.limits.FloodGuard), the server is
 # restarting (reconnect at once, to another process), and try again later (this address
@@ -75,6 +78,8 @@ SESSION_ERROR_CODES: dict[str, str] = {
     "chat_limited": "more chat messages than a player may send a minute; this one was not sent",
     "unavailable": "the server cannot reach its database: the socket is closed with 1013; "
     "reconnect in a few seconds",
+    "watch_key_replaced": "the facilitator replaced this game's watch key: the observer or "
+    "projector link no longer opens the game, and the socket is closed with 4410",
     **SERVICE_ERROR_CODES,
     "server_error": "the server failed; nothing was changed, the command may be retried",
 }

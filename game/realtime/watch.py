@@ -8,6 +8,8 @@ newest seq its process knows for its game (committed or read here, or seen in an
 and every few seconds, the database's own last_seq for every game with a socket here, which
 covers a broadcast lost between processes) is sent a `game.catch_up` message on its own
 channel, so its consumer re-reads the gap in order with everything else it sends.
+The same database read closes an observer socket whose watch key was replaced, should the
+broadcast that closes it have been lost.
 
 Only a game gone quiet is healed: one whose broadcasts this process has stopped receiving
 for QUIET_SECONDS. While they keep coming, the next one reveals any gap to each consumer
@@ -32,6 +34,7 @@ from channels.layers import get_channel_layer
 
 from game.models import Game
 from game.services.statecache import seq_known, seq_seen
+from game.services.watchkeys import watch_key_hash
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +70,21 @@ def _busy(consumer, layer) -> bool:
     return consumer.dispatching or (waiting is not None and waiting(consumer.channel_name) > 0)
 
 
-def _last_seqs(*, game_ids: list[int]) -> list[tuple[int, int]]:
-    return list(Game.objects.filter(pk__in=game_ids).values_list("pk", "last_seq"))
+def _last_seqs(*, game_ids: list[int]) -> list[tuple[int, int, str]]:
+    rows = Game.objects.filter(pk__in=game_ids).values_list("pk", "last_seq", "watch_key")
+    return list(rows)
+
+
+async def _close_replaced_observers(layer, game_id: int, key_hash: str) -> None:
+    """The backstop of a lost `game.watch_key_replaced` broadcast (game.services.watchkeys):
+    an observer socket opened with a key that is no longer the game's is told again."""
+    for consumer in list(_sockets.get(game_id, ())):
+        if consumer.watch_hash not in (None, key_hash) and not consumer.closing:
+            message = {"type": "game.watch_key_replaced", "key_hash": key_hash}
+            try:
+                await layer.send(consumer.channel_name, message)
+            except Exception:
+                logger.exception("Could not close %s", consumer.channel_name)
 
 
 async def heal_pass(*, read_database: bool) -> int:
@@ -77,13 +93,14 @@ async def heal_pass(*, read_database: bool) -> int:
     left alone."""
     if not _sockets:
         return 0
+    layer = get_channel_layer()
     if read_database:
         rows = await database_sync_to_async(_last_seqs, thread_sensitive=False)(
             game_ids=list(_sockets)
         )
-        for game_id, seq in rows:
+        for game_id, seq, watch_key in rows:
             seq_seen(game_id=game_id, seq=seq, exact=True)
-    layer = get_channel_layer()
+            await _close_replaced_observers(layer, game_id, watch_key_hash(watch_key))
     told = 0
     now = time.monotonic()
     for game_id, consumers in list(_sockets.items()):

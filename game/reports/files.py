@@ -26,7 +26,7 @@ CONTENT_TYPES = {
 # workshop every player may download it at once. The key holds the log position and the
 # review's last edit, so a new event or edit is a new key. Bump RENDER_VERSION when a
 # renderer changes what it produces, so a shared (Redis) cache does not serve old files.
-RENDER_VERSION = 2  # 2: section 7 filled from the scenario analysis
+RENDER_VERSION = 3  # 3: a team's own rendering, without others' private chat
 CACHE_SECONDS = 3600
 CACHED_FORMATS = ("csv", "xlsx", "html", "pdf")
 EXTENSIONS = {"json": "json", "csv": "zip", "xlsx": "xlsx", "html": "html", "pdf": "pdf"}
@@ -79,13 +79,52 @@ def document_report_file(*, document: dict, fmt: str, review: dict | None = None
     return ReportFile(content, CONTENT_TYPES[fmt], filename, complete)
 
 
-def game_report_file(*, game: Game, fmt: str, viewer: dict | None = None) -> ReportFile:
-    """The file as `viewer` may have it (default the facilitator): a player's export, and
-    so its report, holds no facilitator note (game.services.export)."""
+def review_for(*, game: Game, viewer: dict) -> dict | None:
+    """The facilitator's review as `viewer` may have it: who saved it (a staff username)
+    only for the facilitator; staff account details never reach players."""
     from game.services.reviews import review_get
 
-    viewer = viewer or {"kind": "facilitator"}
     review = review_get(game=game)
+    if review is not None and viewer["kind"] != "facilitator":
+        review = {**review, "updated_by": None}
+    return review
+
+
+def render_key(*, game: Game, viewer: dict, review: dict | None, product: str) -> str:
+    """The cache key of a rendering of the game for `viewer`: a new event or review edit is
+    a new key. A team's rendering is its own (each team reads only its own private chat)."""
+    return ":".join(
+        [
+            "report",
+            REPORT_FORMAT,
+            str(RENDER_VERSION),
+            game.code,
+            f"role:{viewer['role']}" if viewer.get("role") else viewer["kind"],
+            str(game.last_seq),
+            (review or {}).get("updated_at", ""),
+            product,
+        ]
+    )
+
+
+def cached_rendering(key: str, render):
+    """render() -> (value, complete), kept under `key` for CACHE_SECONDS when complete."""
+    cache = default_cache()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    value, complete = render()
+    if complete:
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def game_report_file(*, game: Game, fmt: str, viewer: dict | None = None) -> ReportFile:
+    """The file as `viewer` may have it (default the facilitator): a player's export, and
+    so its report, holds no facilitator note, no other team's private chat (unless revealed
+    for the debrief) and no staff username (game.services.export)."""
+    viewer = viewer or {"kind": "facilitator"}
+    review = review_for(game=game, viewer=viewer)
 
     def render() -> ReportFile:
         document = game_export(game=game, viewer=viewer)
@@ -93,26 +132,13 @@ def game_report_file(*, game: Game, fmt: str, viewer: dict | None = None) -> Rep
 
     if fmt not in CACHED_FORMATS:
         return render()
-    key = ":".join(
-        [
-            "report",
-            REPORT_FORMAT,
-            str(RENDER_VERSION),
-            game.code,
-            "facilitator" if viewer["kind"] == "facilitator" else "player",
-            str(game.last_seq),
-            (review or {}).get("updated_at", ""),
-            fmt,
-        ]
-    )
-    cache = default_cache()
-    cached = cache.get(key)
-    if cached is not None:
-        return ReportFile(*cached)
-    report = render()
-    if report.complete:
-        cache.set(key, (report.content, report.content_type, report.filename), CACHE_SECONDS)
-    return report
+
+    def render_tuple():
+        report = render()
+        return (report.content, report.content_type, report.filename), report.complete
+
+    key = render_key(game=game, viewer=viewer, review=review, product=fmt)
+    return ReportFile(*cached_rendering(key, render_tuple))
 
 
 def _blank(value):

@@ -12,6 +12,7 @@ may see it before the game ends (the access checks live in the views).
 from datetime import datetime
 
 from game import engine
+from game.engine.chat import chat_revealed
 from game.engine.redlines import crossed
 from game.engine.scenario import role_codes
 from game.engine.scoring import LEVEL_RANK, UNVERSIONED_RULES, awareness_matrix
@@ -79,6 +80,8 @@ def report_model(
         "final": state["final"],
         "notes": _notes(state),
         "chat": list(state["chat"]),
+        "chat_revealed": chat_revealed(state),
+        "chat_note": chat_note(chat_revealed(state)),
         "timeline": timeline(events),
         "rules": rules,
     }
@@ -94,6 +97,16 @@ def report_model(
     if review:
         apply_review(model, review)
     return model
+
+
+def chat_note(revealed: bool) -> str:
+    """What the debrief shows of the teams' private chat, in a sentence."""
+    if revealed:
+        return "Chat between teams was revealed for the debrief by the facilitator."
+    return (
+        "Private chat stays with its parties: a team's report holds only the messages that "
+        "team could read."
+    )
 
 
 def rules_of(document: dict) -> int:

@@ -13,6 +13,8 @@ import zipfile
 
 from openpyxl.cell import WriteOnlyCell
 
+from game.reports.timeline import withheld_chat
+
 SCORE_COMPONENTS = (
     "cost",
     "red_line_penalty",
@@ -37,7 +39,7 @@ TABLE_NOTES = {
     "pair_alignment": "round x pair of roles: alignment S",
     "spread": "round x lever: spread of pressure between its holders",
     "awareness": "round x red line x role: what the role knew when it decided",
-    "chat": "every chat message",
+    "chat": "every chat message this record holds (a player's: those it may read)",
     "improvement_plan": "issue, action, owner, due (the facilitator's plan, else derived issues)",
     "roles": "one row per role: finals, totals and each round's score (wide)",
 }
@@ -226,7 +228,7 @@ def report_tables(document: dict, model: dict) -> dict[str, tuple[list[str], lis
                     e["data"]["text"],
                 ]
                 for e in document["events"]
-                if e["kind"] == "chat_posted"
+                if e["kind"] == "chat_posted" and not withheld_chat(e)
             ],
         ),
         "improvement_plan": (

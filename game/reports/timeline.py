@@ -41,7 +41,11 @@ SUMMARIES = {
     "offer_withdrawn": lambda d: f"{d['offer']} withdrawn",
     "offer_countered": lambda d: f"{d['by']} countered {d['offer']}",
     "offer_expired": lambda d: f"{d['offer']} expired",
-    "chat_posted": lambda d: f"{d['from']} → {_to(d['audience'])}: {d['text'][:80]}",
+    "chat_posted": lambda d: (
+        "a private message (not shown)"
+        if "text" not in d
+        else f"{d['from']} → {_to(d['audience'])}: {d['text'][:80]}"
+    ),
     "decision_drafted": lambda d: f"{d['role']} drafted its decision",
     "decision_locked": lambda d: f"{d['role']} locked its decision",
     "decision_unlocked": lambda d: f"{d['role']} unlocked its decision",
@@ -62,6 +66,11 @@ SUMMARIES = {
     "cost_assessed": lambda d: f"{d['role']} domestic cost {d['cost']:.2f}",
     "note_added": lambda d: (
         "facilitator's note (private)" if "text" not in d else f"note: {d['text'][:120]}"
+    ),
+    "chat_reveal_set": lambda d: (
+        "chat revealed to every team for the debrief"
+        if d["revealed"]
+        else "private chat kept with its parties"
     ),
     "score_adjusted": lambda d: f"{d['role']} round {d['round']} {d['delta']:+g}: {d['reason']}",
 }
@@ -89,7 +98,13 @@ def summary(event: dict) -> str:
         return event["kind"]
 
 
+def withheld_chat(event: dict) -> bool:
+    """A chat message a player's export keeps only as a placeholder (game.services.export)."""
+    return event["kind"] == "chat_posted" and "text" not in event["data"]
+
+
 def timeline(events: list[dict]) -> list[dict]:
+    """The log's lines, without other teams' private messages (not even that they exist)."""
     return [
         {
             "seq": event.get("seq"),
@@ -105,4 +120,5 @@ def timeline(events: list[dict]) -> list[dict]:
             "minor": event["kind"] in MINOR_KINDS,
         }
         for event in events
+        if not withheld_chat(event)
     ]

@@ -7,6 +7,7 @@ to create one — and then only for the games they created or were given
 (`Game.facilitators`). Everyone else is at most a player, by token.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from game.models import Game
@@ -52,3 +53,17 @@ def staff_may_run_game(user, game: Game) -> bool:
 
 def staff_may_create_games(user) -> bool:
     return _is_staff(user) and user.has_perm(CREATE_PERMISSION)
+
+
+def staff_game_accounts(user) -> QuerySet:
+    """The staff accounts `user` may see: theirs and those of their games' creators and
+    facilitators (every account for a superuser). The admin offers no others to choose."""
+    users = get_user_model().objects.all()
+    if user.is_superuser:
+        return users
+    games = staff_games(user)
+    return users.filter(
+        Q(pk=user.pk)
+        | Q(pk__in=games.values("created_by"))
+        | Q(pk__in=games.values("facilitators"))
+    )

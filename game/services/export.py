@@ -12,18 +12,23 @@ FACILITATOR_VIEWER = {"kind": "facilitator"}
 
 def _event_for(event: dict, viewer: dict, state: dict) -> dict:
     """An event as `viewer` may have it: account details of staff actors left out (as on the
-    socket), a facilitator note it may not read kept as a placeholder so seq stays gapless
-    and the export still replays."""
-    if not engine.event_visible(event, viewer, state):
-        data = {"private": True, "round": event["data"].get("round")}
-        event = {**event, "data": data | {"phase": event["data"].get("phase")}}
-    return event_for_viewer(event, viewer)
+    socket); an event it may not read (a facilitator note; another team's private chat,
+    unless revealed for the debrief) kept as a placeholder so seq stays gapless and the
+    export still replays. A chat placeholder names neither sender nor parties."""
+    if engine.event_visible(event, viewer, state):
+        return event_for_viewer(event, viewer)
+    data = {"private": True, "round": event["data"].get("round")}
+    event = {**event, "data": data | {"phase": event["data"].get("phase")}}
+    if event["kind"] == "note_added":
+        return event_for_viewer(event, viewer)
+    return {**event, "actor": None, "audience": []}
 
 
 def game_export(*, game: Game, viewer: dict | None = None) -> dict:
     """The record for `viewer` (default: the facilitator, everything). A player gets it only
-    after the end (the API checks), when every event is visible to it but facilitator notes;
-    it never holds staff usernames or user ids."""
+    after the end (the API checks), when every event is visible to it but facilitator notes
+    and other teams' private chat (game.engine.views); it never holds staff usernames or
+    user ids."""
     state = game.state
     viewer = viewer or FACILITATOR_VIEWER
     events = [e.as_dict() for e in Event.objects.filter(game=game).order_by("seq")]

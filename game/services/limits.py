@@ -187,3 +187,21 @@ def code_blocked_message() -> str:
         f"from it for up to {settings.CODE_MISS_BLOCK_SECONDS} seconds. Check the code with "
         "your facilitator, wait, and try again."
     )
+
+
+REPORT_WINDOW_SECONDS = 60
+
+
+def report_request_allowed(*, client: str) -> bool:
+    """At most REPORT_REQUESTS_PER_MINUTE report and replay pages of a game per client (its
+    address and who it is: a seat or a staff account) and clock minute."""
+    key = f"limit:report:{client}:{_window(REPORT_WINDOW_SECONDS)}"
+    count = _cached("Report page limit", lambda: _count(key, REPORT_WINDOW_SECONDS + 1))
+    return count is None or count <= settings.REPORT_REQUESTS_PER_MINUTE
+
+
+def report_limit_message() -> str:
+    return (
+        f"Too many report pages: at most {settings.REPORT_REQUESTS_PER_MINUTE} a minute. "
+        "Wait a minute and reload the page."
+    )

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from servers import Server, daphne_servers, manage
-from tablekit import Staff
+from tablekit import SCREENSHOTS, Staff
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -221,9 +221,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots")
-)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 
 from game import engine
 from game.realtime.botclient import BotClient, contiguous
@@ -19,6 +20,10 @@ from game.realtime.botclient import BotClient, contiguous
 ROOT_SCENARIO = "coalition-2022"
 FACILITATOR = "facilitator"
 PASSWORD = os.environ.get("DEMO_PASSWORD", "redlines-demo")
+# Where the browser tests write their screenshots (CI keeps the folder).
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[2] / "var" / "screenshots")
+)
 
 
 class HttpError(Exception):

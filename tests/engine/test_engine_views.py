@@ -42,9 +42,11 @@ VIEW_KEYS = {
     "injects",
     "offers",
     "decisions",
+    "readiness",
     "standing_decisions",
     "results",
     "final",
+    "chat_revealed",
     "chat",
     "chat_count",
     "notes",
@@ -294,7 +296,8 @@ def test_broken_commitments_are_announced_to_everyone(table):
 
 
 def test_after_the_end_everyone_sees_everything_but_facilitator_notes(table):
-    """The debrief unmasks every team's secrets; the facilitator's notes stay private."""
+    """The debrief unmasks every team's secrets; the facilitator's notes and private chat
+    stay private (game.engine.chat.reveal_chat; tests/engine/test_engine_chat_debrief.py)."""
     table.advance_to(1, "negotiation")
     table.run("chat", "B", channel="team", text="TEAM-CHAT-B")
     table.run(
@@ -303,7 +306,6 @@ def test_after_the_end_everyone_sees_everything_but_facilitator_notes(table):
     table.run("note", "facilitator", text="FACILITATOR-NOTE")
     table.run("end", "facilitator")
     everything = [
-        "TEAM-CHAT-B",
         "OFFER-NOTE-AC",
         "PRIVATE-BRIEF-B",
         *A_LINE,
@@ -313,10 +315,10 @@ def test_after_the_end_everyone_sees_everything_but_facilitator_notes(table):
     ]
     for viewer in (player("C"), OBSERVER):
         assert_shown(table, viewer, everything)
-        assert_hidden(table, viewer, ["FACILITATOR-NOTE"])
-        notes = [event for event in table.events if event["kind"] == "note_added"]
+        assert_hidden(table, viewer, ["FACILITATOR-NOTE", "TEAM-CHAT-B"])
+        private = [e for e in table.events if e["kind"] in ("note_added", "chat_posted")]
         assert len(visible_events(table.events, viewer, table.state)) == len(table.events) - len(
-            notes
+            private
         )
     assert_shown(table, {"kind": "facilitator"}, ["FACILITATOR-NOTE"])
     assert view(table.state, OBSERVER)["awareness"] is not None

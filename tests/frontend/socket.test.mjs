@@ -129,3 +129,13 @@ test("backoff grows to half a minute, with jitter", () => {
   assert.equal(backoffSeconds(20, () => 0.5), 30);
   assert.ok(backoffSeconds(2, () => 0) < backoffSeconds(2, () => 1));
 });
+
+test("a replaced watch key (close 4410) is final, with its reason for the page", async () => {
+  const { store, socket, ws } = connected();
+  ws.readyState = 3;
+  ws.onclose({ code: 4410, reason: "link replaced" });
+  assert.equal(store.get().connection, "closed");
+  assert.equal(store.get().closedReason, "link replaced");
+  await new Promise((resolve) => setTimeout(resolve, 700)); // past the first reconnect delay
+  assert.equal(socket.ws, null); // this page opened no new socket
+});

@@ -89,6 +89,23 @@ def test_observer_and_projector_pages_need_the_watch_key(game):
         assert f'data-key="{game.watch_key}"' in reply.content.decode()
 
 
+def test_the_projector_page_carries_the_join_link_and_its_qr_code(game):
+    """The room joins from the projector: the page holds the join link and its QR code
+    (drawn in the page, no other request); the observer page and a wrong key hold neither."""
+    import segno
+
+    url = f"http://testserver/join/{game.code}/"
+    qr = segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+    page = Client().get(f"/projector/{game.code}/", {"key": game.watch_key}).content.decode()
+    assert f'data-join-url="{url}"' in page
+    assert f'<template id="join-qr">{qr}</template>' in page
+    observer = Client().get(f"/watch/{game.code}/", {"key": game.watch_key}).content.decode()
+    refused = Client().get(f"/projector/{game.code}/", {"key": "guess"}).content.decode()
+    for other in (observer, refused):
+        assert "join-qr" not in other
+        assert "data-join-url" not in other
+
+
 def test_each_game_has_its_own_watch_key(game):
     other = game_create(snapshot=testing.coalition(3, rounds=2), title="Other", seed=4)
     assert other.watch_key != game.watch_key

@@ -224,6 +224,7 @@ REFUSALS = {
         "adjust_score",
         {"role": "A", "round": 1, "delta": 5, "reason": "Good work"},
     ),
+    "unchanged": (_ended, "facilitator", "reveal_chat", {"reveal": False}),
 }
 
 

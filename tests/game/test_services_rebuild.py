@@ -105,6 +105,7 @@ PAYLOADS = {
     + [{"values": {"s": 55, "e": 5}}, {"values": {}}, {"values": "x"}],
     "decision_lock": [{}],
     "decision_unlock": [{}],
+    "reveal_chat": [{"reveal": value} for value in (True, False, "yes", None)],
     "bogus_command": [{}],
 }
 BY = [*ROLES, "facilitator", "system", "ZZ"]

@@ -1,4 +1,6 @@
-"""Failed password logins are throttled per account and per address, without hashing."""
+"""Failed password logins are throttled per account and address, and per address, without
+hashing: someone guessing a staff password from one address cannot lock its owner out from
+another address."""
 
 import base64
 from unittest import mock
@@ -11,6 +13,7 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "right-password-123"
+ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
 
 
 @pytest.fixture(autouse=True)
@@ -40,15 +43,16 @@ def admin_login(client: Client, password: str):
     return client.post("/admin/login/?next=/admin/", {"username": "host", "password": password})
 
 
-def test_basic_auth_locks_the_account_after_the_limit_and_stops_hashing():
+def test_basic_auth_locks_the_account_from_that_address_and_stops_hashing():
     assert basic("host", PASSWORD) == 200
     assert [basic("host", "wrong") for _ in range(3)] == [403, 403, 403]
     with mock.patch.object(
         ModelBackend, "authenticate", wraps=ModelBackend().authenticate
     ) as check:
         assert basic("host", PASSWORD) == 403  # even the right password: locked
-        assert basic("host", "wrong", address="198.51.100.7") == 403  # from anywhere
+        assert basic("host", "wrong") == 403
     check.assert_not_called()  # no password was hashed for them
+    assert basic("host", PASSWORD, address="198.51.100.7") == 200  # its owner, elsewhere
 
 
 def test_made_up_basic_auth_headers_stop_costing_a_hash_per_request():
@@ -87,3 +91,36 @@ def test_logins_work_when_the_cache_is_down(settings):
         }
     }
     assert basic("host", PASSWORD) == 200
+
+
+def logs_in(password: str, address: str) -> bool:
+    client = Client(REMOTE_ADDR=address)
+    client.post("/admin/login/?next=/admin/", {"username": "host", "password": password})
+    return "_auth_user_id" in client.session
+
+
+def test_the_owner_logs_in_from_elsewhere_while_an_attacker_is_locked_out():
+    assert not any(logs_in("wrong", ATTACKER) for _ in range(4))
+    assert not logs_in(PASSWORD, ATTACKER)  # the attacker's address is locked
+    assert logs_in(PASSWORD, OWNER)  # the owner is not
+    assert basic("host", PASSWORD, OWNER) == 200
+
+
+def test_the_owners_success_elsewhere_does_not_unlock_the_attacker():
+    for _ in range(3):
+        basic("host", "wrong", ATTACKER)
+    assert logs_in(PASSWORD, OWNER)
+    assert not logs_in(PASSWORD, ATTACKER)
+
+
+def test_the_address_limit_still_covers_many_usernames_from_one_address():
+    for n in range(5):
+        basic(f"user{n}", "wrong", ATTACKER)
+    assert not logs_in(PASSWORD, ATTACKER)
+    assert logs_in(PASSWORD, OWNER)
+
+
+def test_the_account_limit_counts_case_insensitively_per_address():
+    for name in ("host", "HOST", "Host"):
+        basic(name, "wrong", ATTACKER)
+    assert not logs_in(PASSWORD, ATTACKER)

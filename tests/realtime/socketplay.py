@@ -698,6 +698,10 @@ class Knowledge:
             for e in events
             if e["kind"] == "red_line_revealed"
         ]
+        # The facilitator's choices to show private chat in the debrief: (seq, revealed).
+        self.chat_choices = [
+            (e["seq"], e["data"]["revealed"]) for e in events if e["kind"] == "chat_reveal_set"
+        ]
         self.published = [(0, code, self._starts(code)) for code in self.roles]
         self.lever_keys = {lever["key"] for lever in snapshot["levers"]}
         self.sole_levers = {
@@ -726,7 +730,10 @@ class Knowledge:
                     "seq": seq,
                     "parties": [offer["proposer"], *offer["to"]],
                     "note": offer["note"],
+                    "reason": "",
                 }
+            elif e["kind"] == "offer_rejected":
+                self.offers[data["offer"]]["reason"] = data.get("reason", "")
             elif e["kind"] == "chat_posted":
                 self.chats.append((seq, data["text"], data["audience"]))
             elif e["kind"] == "commitment_broken":
@@ -749,6 +756,15 @@ class Knowledge:
 
     def ended(self, seq: int) -> bool:
         return seq >= self.ended_at
+
+    def chat_revealed(self, seq: int) -> bool:
+        """Did everyone read all chat at `seq`? Only after the end, and only if the
+        facilitator's latest choice by then was to reveal it for the debrief."""
+        chosen = [revealed for at, revealed in self.chat_choices if at <= seq]
+        return self.ended(seq) and bool(chosen) and chosen[-1]
+
+    def chat_visible(self, audience, role, seq: int) -> bool:
+        return _visible(audience, role) or self.chat_revealed(seq)
 
     def level(self, role, line_id: str, seq: int) -> str | None:
         """What `role` (None: anonymous / observer) knew of a red line at `seq`."""
@@ -784,12 +800,14 @@ class Knowledge:
         return self._allowed_blobs[role]
 
     def secrets(self, role, seq: int) -> list[Secret]:
-        """Everything `role` must not receive at `seq` (empty once the game has ended)."""
+        """Everything `role` must not receive at `seq`. Once the game has ended, only
+        facilitator notes and the private chat it was not party to (unless revealed for the
+        debrief) remain."""
         key = (role, seq)
         if key in self._cache:
             return self._cache[key]
         out: list[Secret] = []
-        if role == FACILITATOR or self.ended(seq):
+        if role == FACILITATOR:
             self._cache[key] = out
             return out
         blob = self._allowed_blob(role)
@@ -797,6 +815,15 @@ class Knowledge:
         def text_secret(kind, label, text):
             if text and text not in blob:
                 out.append(Secret(kind, label, _forms(text)))
+
+        for at, text, audience in self.chats:
+            if not self.chat_visible(audience, role, seq):
+                text_secret("chat", f"chat to {audience} at seq {at}", text)
+        for at, text in self.notes:
+            text_secret("note", f"facilitator note at seq {at}", text)
+        if self.ended(seq):
+            self._cache[key] = out
+            return out
 
         for code, spec in self.role_specs.items():
             if code == role:
@@ -828,11 +855,6 @@ class Knowledge:
                             {json.dumps(title), json.dumps(title, ensure_ascii=False)},
                         )
                     )
-        for at, text, audience in self.chats:
-            if not _visible(audience, role):
-                text_secret("chat", f"chat to {audience} at seq {at}", text)
-        for at, text in self.notes:
-            text_secret("note", f"facilitator note at seq {at}", text)
         party_notes = {o["note"] for o in self.offers.values() if role in o["parties"]}
         for offer_id, offer in self.offers.items():
             if role in offer["parties"]:
@@ -848,6 +870,8 @@ class Knowledge:
             )
             if offer["note"] and offer["note"] not in party_notes:
                 text_secret("offer_note", f"note of offer {offer_id}", offer["note"])
+            if offer["reason"]:
+                text_secret("offer_reason", f"reject reason of offer {offer_id}", offer["reason"])
         for code, lever, value in self.decision_markers:
             if lever not in self.sole_levers or code == role:
                 continue  # a shared lever's value may be anyone's
@@ -897,7 +921,7 @@ class Knowledge:
             for token in self.tokens
             if token in text
         ]
-        if role == FACILITATOR or self.ended(seq):
+        if role == FACILITATOR:
             return found
         found += [
             f"{frame.where()} to {role}: {secret.label}"
@@ -909,6 +933,8 @@ class Knowledge:
         return found
 
     def _structure(self, frame: Frame, role, seq: int) -> list[str]:
+        if self.ended(seq):
+            return self._structure_after_end(frame, role, seq)
         problems = []
         maps = self.secret_maps(role, seq)
         for node in _walk(frame.data):
@@ -933,19 +959,43 @@ class Knowledge:
                     if node == values:
                         problems.append(f"{who}'s sealed decision {values}")
         data = frame.data if isinstance(frame.data, dict) else {}
-        if data.get("type") == "events":
+        if data.get("type") in ("events", "history"):
             for event in data["events"]:
                 logged = self.by_seq.get(event["seq"])
                 if logged is None or any(
                     event[k] != logged[k] for k in ("kind", "data", "audience", "round", "phase")
                 ):
                     problems.append(f"event {event['seq']} differs from the log")
-                elif not _visible(logged["audience"], role) and not self.ended(data["seq"]):
+                elif not _visible(logged["audience"], role) and not self.ended(seq):
                     problems.append(
                         f"event {event['seq']} {logged['kind']} for {logged['audience']}"
                     )
         if isinstance(data.get("view"), dict):
             problems += self._view(data["view"], role)
+        return problems
+
+    def _structure_after_end(self, frame: Frame, role, seq: int) -> list[str]:
+        """After the end: no facilitator note, and no private chat the role was not party to
+        (unless revealed), in any event list (frames, history, the export) or view."""
+        problems = []
+        data = frame.data if isinstance(frame.data, dict) else {}
+        for event in data.get("events", []) if isinstance(data.get("events"), list) else []:
+            logged = self.by_seq.get(event.get("seq"))
+            if logged is None or event.get("data", {}).get("private"):
+                continue  # an export's placeholder: nothing of the event but its place
+            if logged["kind"] == "note_added":
+                problems.append(f"event {event['seq']}: a facilitator note after the end")
+            if logged["kind"] == "chat_posted" and not self.chat_visible(
+                logged["audience"], role, seq
+            ):
+                problems.append(f"event {event['seq']}: chat to {logged['audience']}")
+        view = data.get("view")
+        if isinstance(view, dict):
+            for item in view.get("chat", []):
+                if not self.chat_visible(item["audience"], role, seq):
+                    problems.append(f"chat to {item['audience']} after the end")
+            if view.get("notes"):
+                problems.append("facilitator notes after the end")
         return problems
 
     def _view(self, view: dict, role) -> list[str]:
@@ -983,6 +1033,8 @@ class Knowledge:
             problems.append("facilitator notes")
         if view.get("roster") is not None or view.get("awareness") is not None:
             problems.append("the roster or the awareness matrix")
+        if view.get("readiness") is not None:
+            problems.append("the facilitator's readiness board")
         return problems
 
     def scan_all(self, frames: list[Frame]) -> list[str]:
@@ -994,7 +1046,7 @@ class Knowledge:
         god = "\n".join(f.text for f in frames if f.role == FACILITATOR)
         secrets = {}
         for frame in frames:
-            if frame.role == FACILITATOR or self.ended(frame.seq):
+            if frame.role == FACILITATOR:
                 continue
             for secret in self.secrets(frame.role, frame.seq):
                 secrets.setdefault(secret.label, secret)
@@ -1167,6 +1219,11 @@ class SecretScript:
             to=[addressee],
             terms=[term],
             note=self.marker(f"offer-{proposer}-{addressee}"),
+        )
+        # A second one, rejected with a marker reason (the offer's parties alone see it).
+        ack = await table.team(proposer).command("offer_propose", to=[addressee], terms=[term])
+        await table.team(addressee).command(
+            "offer_reject", offer=ack["offer"], reason=self.marker(f"why-{addressee}-{proposer}")
         )
         # Chat: each team to itself, to its neighbour, and once to all.
         for index, code in enumerate(roles):

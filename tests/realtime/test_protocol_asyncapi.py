@@ -302,6 +302,7 @@ async def test_every_frame_of_a_played_game_matches_the_schema(
     await back.next("events")
 
     await facilitator.ok("advance")  # round 2
+    await facilitator.ok("reveal_chat", reveal=True)
     last = await facilitator.ok("end")
     for socket in (facilitator, r1, r2, r3, back, observer):
         await socket.events_until(last["seq"])

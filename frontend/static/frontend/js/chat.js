@@ -1,17 +1,16 @@
 // The chat panel: channels (everyone, the team, each partner), paged history, a composer
-// per channel whose draft survives switching tabs and reconnecting.
+// per channel whose draft survives switching tabs and reconnecting. Given the page's store,
+// each channel tab counts its unread messages, and the open channel is read while on screen.
 import { useCommand, roleName, roleCodes, ErrorText } from "./components.js";
 import * as fmt from "./format.js";
 import { html, useEffect, useRef, useState } from "./html.js";
 import { t } from "./i18n.js";
+import { CountBadge, unreadLabel, useOnScreen } from "./layout.js";
+import { chatKey as channelKey, unreadByChannel } from "./store.js";
 
-export function channelKey(channel, from, you) {
-  if (channel === "all") return "all";
-  if (channel === "team") return `team:${from}`;
-  return `to:${[...channel].sort().join(",")}`;
-}
+export { channelKey };
 
-export function ChatPanel({ state, socket, view, you, readOnly = false }) {
+export function ChatPanel({ state, socket, view, you, readOnly = false, store = null }) {
   const codes = roleCodes(view);
   const me = you.role;
   const tabs = [{ key: "all", label: t("Everyone"), channel: "all" }];
@@ -46,6 +45,9 @@ export function ChatPanel({ state, socket, view, you, readOnly = false }) {
   useEffect(() => {
     if (list.current) list.current.scrollTop = list.current.scrollHeight;
   }, [messages.length, tab.key]);
+  const unread = store ? unreadByChannel(state) : {};
+  const newest = messages.length ? messages[messages.length - 1].seq : 0;
+  useOnScreen(list, () => store && store.dispatch({ type: "chat_read", channel: tab.key }), [store, tab.key, newest]);
   const draft = drafts[tab.key] || "";
   const send = async (event) => {
     event.preventDefault();
@@ -57,7 +59,7 @@ export function ChatPanel({ state, socket, view, you, readOnly = false }) {
     const first = state.chat[0];
     socket.request({ type: "history", kinds: "chat", before: first ? first.seq : undefined }).catch(() => {});
   };
-  return html`<section class="chat card" aria-labelledby="chat-title">
+  return html`<section class="chat card" id="chat" aria-labelledby="chat-title">
     <h2 id="chat-title">${t("Chat")}</h2>
     <div class="tabs" role="tablist" aria-label=${t("Chat channels")}>
       ${tabs.map(
@@ -67,7 +69,7 @@ export function ChatPanel({ state, socket, view, you, readOnly = false }) {
           aria-selected=${item.key === tab.key ? "true" : "false"}
           class=${item.key === tab.key ? "tab active" : "tab"}
           onClick=${() => setActive(item.key)}
-        >${item.label}</button>`,
+        >${item.label}<${CountBadge} count=${unread[item.key]} label=${unreadLabel(unread[item.key])} /></button>`,
       )}
     </div>
     <div class="messages" ref=${list} role="log" aria-label=${t("Messages: %(channel)s", { channel: tab.label })}>

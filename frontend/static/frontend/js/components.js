@@ -155,7 +155,9 @@ export function ConnectionBanner({ connection, closedReason }) {
             ? t("There is no game with this code.")
             : closedReason === "too many sockets"
               ? t("This game is open in too many tabs or windows. Close the others and reload this page.")
-              : t("Disconnected."),
+              : closedReason === "link replaced"
+                ? t("This link has been replaced; ask the facilitator for the new one.")
+                : t("Disconnected."),
   };
   return html`<div class=${`banner banner-${connection}`} role="status" aria-live="polite">
     ${messages[connection]}
@@ -187,7 +189,7 @@ export function Countdown({ view, large = false }) {
       : t("%(time)s left", { time: fmt.clock(seconds) });
   const urgent = !paused && seconds !== null && seconds <= 30;
   return html`<p
-    class=${`countdown ${large ? "large" : ""} ${paused ? "paused" : ""} ${urgent ? "urgent" : ""}`}
+    class=${`countdown ${large ? "large" : ""} ${paused ? "paused" : ""} ${urgent ? "urgent" : ""} ${seconds === null && !paused ? "untimed" : ""}`}
     role="timer"
     aria-live="off"
   >
@@ -235,20 +237,68 @@ export function offerStatusLabel(status) {
   );
 }
 
-function noticeText(view, event) {
+function teams(view, codes) {
+  return codes.map((code) => roleName(view, code)).join(", ");
+}
+
+// What the notice of `event` says, from the side of the team `role` (null: a facilitator or
+// the room); null when there is nothing to say.
+export function noticeText(view, event, role = null) {
+  const data = event.data || {};
+  const offer = (view.offers || []).find((item) => item.id === data.offer);
   switch (event.kind) {
     case "inject_published":
-      return t("New inject: %(title)s", { title: event.data.title });
-    case "red_line_revealed":
-      return t("%(team)s revealed a red line", { team: roleName(view, event.data.owner) });
+      return t("New inject: %(title)s", { title: data.title });
+    case "red_line_revealed": {
+      const lever = data.line && data.line.lever ? leverOf(view, data.line.lever).label : null;
+      const what = lever ? t("a red line on %(lever)s", { lever }) : t("a red line");
+      if (data.owner === role) {
+        return data.to === "all"
+          ? t("You revealed %(what)s to everyone", { what })
+          : t("You revealed %(what)s to %(teams)s", { what, teams: teams(view, data.to) });
+      }
+      const team = roleName(view, data.owner);
+      if (data.to === "all") return t("%(team)s revealed %(what)s to everyone", { team, what });
+      return role
+        ? t("%(team)s revealed %(what)s to you", { team, what })
+        : t("%(team)s revealed %(what)s to %(teams)s", { team, what, teams: teams(view, data.to) });
+    }
     case "round_scored":
-      return t("Round %(round)s has been scored", { round: event.data.round });
+      return t("Round %(round)s has been scored", { round: data.round });
     case "game_paused":
       return t("The facilitator paused the game");
     case "game_resumed":
       return t("The game goes on");
     case "game_ended":
       return t("The game has ended: the debrief is open");
+    case "offer_proposed":
+      return data.offer.counter_of
+        ? t("%(team)s sent you a counter-offer %(id)s to %(original)s", {
+            team: roleName(view, data.offer.proposer), id: data.offer.id, original: data.offer.counter_of,
+          })
+        : t("%(team)s sent you offer %(id)s", { team: roleName(view, data.offer.proposer), id: data.offer.id });
+    case "offer_accepted":
+      return offer && offer.proposer === role
+        ? t("Your offer %(id)s was accepted: it binds every party", { id: data.offer })
+        : t("Offer %(id)s from %(team)s is agreed: it binds every party", {
+            id: data.offer, team: offer ? roleName(view, offer.proposer) : "",
+          });
+    case "offer_accepted_by":
+      return t("%(team)s accepted your offer %(id)s; the others have yet to answer", {
+        team: roleName(view, data.role), id: data.offer,
+      });
+    case "offer_rejected": {
+      const text = t("%(team)s rejected your offer %(id)s", { team: roleName(view, data.role), id: data.offer });
+      return data.reason ? `${text}: “${data.reason}”` : text;
+    }
+    case "offer_countered": {
+      const counter = (view.offers || []).find((item) => item.counter_of === data.offer && item.proposer === data.by);
+      return counter
+        ? t("%(team)s countered your offer %(id)s with %(counter)s", { team: roleName(view, data.by), id: data.offer, counter: counter.id })
+        : t("%(team)s countered your offer %(id)s", { team: roleName(view, data.by), id: data.offer });
+    }
+    case "offer_expired":
+      return t("Your offer %(id)s expired at the end of the negotiation", { id: data.offer });
     default:
       return null;
   }
@@ -371,4 +421,13 @@ export function TeamsPresence({ view, presence }) {
       </li>`;
     })}
   </ul>`;
+}
+
+// -- chat in the debrief ------------------------------------------------------------------------
+
+// What the debrief shows of the teams' private chat (the facilitator's reveal_chat choice).
+export function debriefChatText(view) {
+  return view.chat_revealed
+    ? t("Chat between teams was revealed for the debrief by the facilitator.")
+    : t("Private chat stays with its parties: each team still reads only its own messages.");
 }

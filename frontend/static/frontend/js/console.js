@@ -3,6 +3,7 @@
 import {
   ConnectionBanner,
   LatestNotice,
+  debriefChatText,
   offerStatusLabel,
   ErrorText,
   GameHeader,
@@ -20,19 +21,22 @@ import {
 } from "./components.js";
 import { AlignmentChart } from "./charts.js";
 import { ChatPanel } from "./chat.js";
+import { actorText, eventSentence } from "./eventtext.js";
 import { ResultsPanel } from "./results.js";
 import * as fmt from "./format.js";
-import { html, render, useState } from "./html.js";
+import { html, render, useEffect, useRef, useState } from "./html.js";
 import { t, tn } from "./i18n.js";
+import * as ready from "./readiness.js";
 import { GameSocket } from "./socket.js";
 import { createStore } from "./store.js";
 
-function Confirm({ label, question, confirmLabel, onConfirm, busy, danger = false }) {
+// A button that asks before it acts; `warn` makes the question an alert (someone is not ready).
+function Confirm({ label, question, confirmLabel, onConfirm, busy, danger = false, warn = false }) {
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return html`<button type="button" class=${danger ? "danger" : ""} disabled=${busy} onClick=${() => setAsking(true)}>${label}</button>`;
   }
-  return html`<span class="confirm" role="group" aria-label=${question}>
+  return html`<span class=${warn ? "confirm warn" : "confirm"} role=${warn ? "alertdialog" : "group"} aria-label=${question}>
     <span>${question}</span>
     <button type="button" class=${danger ? "danger" : "primary"} disabled=${busy}
       onClick=${async () => { setAsking(false); await onConfirm(); }}>${confirmLabel}</button>
@@ -55,16 +59,27 @@ function Controls({ view, socket }) {
   const command = useCommand(socket);
   const [seconds, setSeconds] = useState(60);
   const running = view.status === "running";
+  const warning = running ? ready.advanceWarning(view.readiness, (code) => roleName(view, code)) : null;
+  const prompt = ready.readyPrompt(view);
+  // Names the phase it ends: a click as the timer fires never skips the next phase too.
+  const advance = () => command.run("advance", { expected: { round: view.round, phase: view.phase } });
   return html`<section class="card controls" aria-labelledby="controls-title">
     <h2 id="controls-title">${t("Game controls")}</h2>
+    ${prompt
+      ? html`<div class="ready-prompt" role="status">
+          <p>${prompt}</p>
+          <button type="button" class="primary" disabled=${command.busy} onClick=${advance}>
+            ${t("Advance to %(next)s", { next: ready.nextStepLabel(view) })}</button>
+        </div>`
+      : null}
     <div class="actions">
       ${view.status === "lobby"
         ? html`<${Confirm} label=${t("Start the game")} question=${t("Start round 1 now? Empty seats are allowed.")}
             confirmLabel=${t("Yes, start")} busy=${command.busy} onConfirm=${() => command.run("start")} />`
         : null}
       ${running
-        ? html`<${Confirm} label=${t("Advance to the next phase")} question=${nextPhaseText(view)}
-              confirmLabel=${t("Yes, advance")} busy=${command.busy} onConfirm=${() => command.run("advance")} />
+        ? html`<${Confirm} label=${t("Advance to the next phase")} question=${warning || nextPhaseText(view)}
+              warn=${Boolean(warning)} confirmLabel=${t("Yes, advance")} busy=${command.busy} onConfirm=${advance} />
             ${view.paused
               ? html`<button type="button" class="primary" disabled=${command.busy} onClick=${() => command.run("resume")}>${t("Resume")}</button>`
               : html`<button type="button" disabled=${command.busy} onClick=${() => command.run("pause")}>${t("Pause")}</button>`}
@@ -92,9 +107,9 @@ function TeamCard({ state, view, socket, code }) {
   const lines = (view.red_lines || []).filter((line) => line.role === code);
   return html`<li class="card team">
     <h3><${TeamBadge} view=${view} code=${code} /></h3>
-    <h4>${t("Players")}</h4>
+    <h4>${t("Players")} <span class="muted">(${ready.playersText(roster.length, ready.onlineCount(roster, state.presence))})</span></h4>
     ${roster.length
-      ? html`<ul>${roster.map((seat) => html`<${Seat} view=${view} socket=${socket} seat=${seat} online=${online.some((item) => item.player_id === seat.id)} />`)}</ul>`
+      ? html`<ul>${roster.map((seat) => html`<${Seat} key=${seat.id} view=${view} socket=${socket} seat=${seat} online=${online.some((item) => item.player_id === seat.id)} />`)}</ul>`
       : html`<p class="muted">${t("Nobody yet")}</p>`}
     ${draft
       ? html`<h4>${t("Decision draft")} ${draft.locked ? html`<span class="tag locked">${t("locked")}</span>` : html`<span class="tag">${t("not locked")}</span>`}</h4>
@@ -115,13 +130,28 @@ function TeamCard({ state, view, socket, code }) {
   </li>`;
 }
 
+// The seat just moved: its entry under its new team takes the focus (the panel it was
+// moved from closes with it, so nothing else slides under the pointer).
+let seatToFocus = null;
+
 function Seat({ view, socket, seat, online }) {
   const command = useCommand(socket);
   const [team, setTeam] = useState(seat.role);
-  return html`<li>
+  const summary = useRef(null);
+  useEffect(() => {
+    if (seatToFocus === seat.id && seat.role === team && summary.current) {
+      seatToFocus = null;
+      summary.current.focus();
+    }
+  });
+  const move = async () => {
+    seatToFocus = seat.id;
+    if (!(await command.run("player_move", { player_id: seat.id, role: team }))) seatToFocus = null;
+  };
+  return html`<li class="seat">
     ${seat.name} ${online ? html`<span class="online">● ${t("online")}</span>` : html`<span class="offline">○ ${t("offline")}</span>`}
     <details>
-      <summary>${t("Move or remove %(name)s", { name: seat.name })}</summary>
+      <summary ref=${summary}>${t("Move or remove %(name)s", { name: seat.name })}</summary>
       <label>${t("Team")}
         <select value=${team} onChange=${(event) => setTeam(event.target.value)}>
           ${roleCodes(view).map((code) => html`<option value=${code}>${roleName(view, code)}</option>`)}
@@ -129,7 +159,7 @@ function Seat({ view, socket, seat, online }) {
       </label>
       <div class="actions">
         <button type="button" disabled=${command.busy || team === seat.role}
-          onClick=${() => command.run("player_move", { player_id: seat.id, role: team })}>${t("Move")}</button>
+          onClick=${move}>${t("Move")}</button>
         <${Confirm} label=${t("Remove")} danger=${true} busy=${command.busy}
           question=${t("Remove %(name)s from the game? Their link stops working.", { name: seat.name })}
           confirmLabel=${t("Yes, remove")} onConfirm=${() => command.run("player_remove", { player_id: seat.id })} />
@@ -137,6 +167,34 @@ function Seat({ view, socket, seat, online }) {
       <${ErrorText} error=${command.error} />
     </details>
   </li>`;
+}
+
+function ReadinessBoard({ state, view }) {
+  const board = view.readiness;
+  if (!board || view.status !== "running") return null;
+  const roster = view.roster || [];
+  return html`<section class="card readiness" aria-labelledby="readiness-title">
+    <h2 id="readiness-title">${t("Who is ready · %(phase)s", { phase: fmt.phaseLabel(view.phase) })}</h2>
+    <div class="table-scroll"><table>
+      <thead><tr>
+        <th scope="col">${t("Team")}</th><th scope="col">${t("Players")}</th>
+        <th scope="col">${t("Disclosure")}</th><th scope="col">${t("Offers awaiting its answer")}</th>
+        <th scope="col">${t("Decision")}</th><th scope="col">${t("This phase")}</th>
+      </tr></thead>
+      <tbody>${board.teams.map((team) => {
+        const seats = roster.filter((seat) => seat.role === team.role);
+        const status = team.ready === true ? "ready" : team.ready === false ? "pending" : "idle";
+        return html`<tr class=${`readiness-${status}`} data-team=${team.role}>
+          <th scope="row"><${TeamBadge} view=${view} code=${team.role} /></th>
+          <td>${ready.playersText(seats.length, ready.onlineCount(seats, state.presence))}</td>
+          <td>${ready.disclosureText(team)}</td>
+          <td>${fmt.number(team.awaiting)}</td>
+          <td>${ready.decisionText(team, view.phase)}</td>
+          <td class="readiness-status">${team.ready === true ? "✓\u00a0" : team.ready === false ? "…\u00a0" : ""}${ready.statusText(team)}</td>
+        </tr>`;
+      })}</tbody>
+    </table></div>
+  </section>`;
 }
 
 function InjectForm({ view, socket }) {
@@ -221,7 +279,33 @@ function AdjustScore({ view, socket }) {
   </form>`;
 }
 
-function EventLog({ state, socket }) {
+// The facilitator's choice for the debrief: show every team's private chat (team and
+// bilateral) to everyone once the game has ended, or keep it with its parties (the default).
+function DebriefChat({ view, socket }) {
+  const command = useCommand(socket);
+  const ended = view.status === "ended";
+  const now = ended
+    ? debriefChatText(view)
+    : view.chat_revealed
+      ? t("When the game ends, every team will read all chat, private messages included.")
+      : t("When the game ends, private chat stays with its parties.");
+  return html`<section class="card debrief-chat" aria-labelledby="debrief-chat-title">
+    <h2 id="debrief-chat-title">${t("Chat in the debrief")}</h2>
+    <p>${now}</p>
+    ${view.chat_revealed
+      ? html`<${Confirm} label=${t("Keep private chat private")} busy=${command.busy}
+          question=${t("Hide private chat from the other teams again? What they have already read stays read.")}
+          confirmLabel=${t("Yes, keep it private")} onConfirm=${() => command.run("reveal_chat", { reveal: false })} />`
+      : html`<${Confirm} label=${t("Reveal chat for the debrief")} danger=${true} busy=${command.busy}
+          question=${ended
+            ? t("Show every team's private chat, team and bilateral, to everyone now?")
+            : t("Show every team's private chat, team and bilateral, to everyone when the game ends?")}
+          confirmLabel=${t("Yes, reveal chat")} onConfirm=${() => command.run("reveal_chat", { reveal: true })} />`}
+    <${ErrorText} error=${command.error} />
+  </section>`;
+}
+
+function EventLog({ state, view, socket }) {
   const older = () => {
     const first = state.log[0];
     socket.request({ type: "history", kinds: "all", before: first ? first.seq : undefined }).catch(() => {});
@@ -232,9 +316,9 @@ function EventLog({ state, socket }) {
     <ol class="log" reversed>
       ${[...state.log].reverse().map(
         (event) => html`<li>
-          <span class="muted">#${event.seq} ${fmt.time(event.at)}</span>
-          <span class="kind"> ${event.kind}</span>
-          <span> · ${event.actor.name}${event.actor.role ? ` (${event.actor.role})` : ""}</span>
+          <span class="muted">${fmt.time(event.at)}</span>
+          <span> ${eventSentence(view, event)}</span>
+          <span class="muted"> · ${actorText(view, event.actor)}</span>
         </li>`,
       )}
     </ol>
@@ -256,10 +340,10 @@ function Offers({ view }) {
   </section>`;
 }
 
-function connectedText(presence) {
-  const players = Object.values(presence.teams).reduce((sum, list) => sum + list.length, 0);
+function connectedText(view, presence) {
+  const roster = view.roster || [];
   return [
-    tn("%(count)s player", "%(count)s players", players),
+    ready.playersText(roster.length, ready.onlineCount(roster, presence)),
     tn("%(count)s facilitator", "%(count)s facilitators", presence.facilitators),
     tn("%(count)s observer", "%(count)s observers", presence.observers),
   ].join(" · ");
@@ -279,9 +363,10 @@ function ConsoleApp({ store, socket }) {
     <main id="main" class="console-layout">
       <div class="main-column">
         <${Controls} view=${view} socket=${socket} />
+        <${ReadinessBoard} state=${state} view=${view} />
         <section class="card">
           <h2>${t("Teams")}</h2>
-          <p class="muted">${state.presence ? connectedText(state.presence) : ""}</p>
+          <p class="muted">${state.presence ? connectedText(view, state.presence) : ""}</p>
           <ul class="teams">${roleCodes(view).map((code) => html`<${TeamCard} state=${state} view=${view} socket=${socket} code=${code} />`)}</ul>
         </section>
         <${Offers} view=${view} />
@@ -293,8 +378,9 @@ function ConsoleApp({ store, socket }) {
         <${InjectForm} view=${view} socket=${socket} />
         <${AdjustScore} view=${view} socket=${socket} />
         <${Notes} view=${view} socket=${socket} />
+        <${DebriefChat} view=${view} socket=${socket} />
         <${ChatPanel} state=${state} socket=${socket} view=${view} you=${you} />
-        <${EventLog} state=${state} socket=${socket} />
+        <${EventLog} state=${state} view=${view} socket=${socket} />
       </aside>
     </main>`;
 }
@@ -311,3 +397,10 @@ const socket = new GameSocket({
 socket.start();
 globalThis.redlines = { store, socket };
 render(html`<${ConsoleApp} store=${store} socket=${socket} />`, root);
+
+// Replacing the watch key cuts off the pages open with the old links (the projector too):
+// ask first. The form itself is server-rendered (console.html, "Links to hand out").
+document.getElementById("replace-watch-key")?.addEventListener("submit", (event) => {
+  const question = t("Replace the observer and projector links? Pages open with the old links stop showing the game.");
+  if (!globalThis.confirm(question)) event.preventDefault();
+});

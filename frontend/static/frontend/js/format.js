@@ -60,7 +60,7 @@ export function phaseLabel(phase) {
   return (
     {
       briefing: t("Briefing"),
-      disclosure: t("Disclosure"),
+      disclosure: t("Red lines"), // the phase reads as its tab does
       negotiation: t("Negotiation"),
       decision: t("Decision"),
       results: t("Results"),

@@ -11,6 +11,8 @@ const FATAL_CLOSES = {
   // Too many sockets for this player (other tabs) or address: reconnecting would only be
   // refused again. 1012 (server restart) and 1013 (try again later) do reconnect.
   4429: "too many sockets",
+  // The facilitator replaced the observer/projector link: the old key opens nothing now.
+  4410: "link replaced",
 };
 export const PING_SECONDS = 20;
 export const PONG_TIMEOUT_SECONDS = 10;

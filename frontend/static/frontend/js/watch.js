@@ -1,9 +1,8 @@
 // Read-only pages with public information only: the observer view and the room's projector
-// (large type). The socket opens with the game's watch key; the server sends the observer's
+// (room.js). The socket opens with the game's watch key; the server sends the observer's
 // view, which never holds a team's secrets.
 import {
   ConnectionBanner,
-  Countdown,
   GameHeader,
   InjectList,
   RedLineText,
@@ -14,6 +13,7 @@ import { AlignmentChart } from "./charts.js";
 import { ChatPanel } from "./chat.js";
 import { ResultsPanel } from "./results.js";
 import { html, render } from "./html.js";
+import { RoomScreen } from "./room.js";
 import { t } from "./i18n.js";
 import { GameSocket } from "./socket.js";
 import { createStore } from "./store.js";
@@ -24,37 +24,36 @@ function RevealedLines({ view }) {
   return html`<ul class="cards">${lines.map((line) => html`<li class="card red-line"><${RedLineText} view=${view} line=${line} /></li>`)}</ul>`;
 }
 
-function WatchApp({ store, socket, mode }) {
+function WatchApp({ store, socket, join }) {
   const state = useStore(store);
   const { view, you } = state;
+  if (state.closedReason === "link replaced") {
+    // Nothing of the game stays on screen (a projector may be left unattended).
+    return html`<main id="main" class="link-replaced"><div role="alert">
+      <h1>${t("This link has been replaced; ask the facilitator for the new one.")}</h1></div></main>`;
+  }
   if (!view || !you) {
     return html`<${ConnectionBanner} connection=${state.connection} closedReason=${state.closedReason} />
       <main id="main"><p>${t("Loading…")}</p></main>`;
   }
-  const projector = mode === "projector";
-  const latest = (view.results || [])[view.results.length - 1];
+  if (join) {
+    return html`<${ConnectionBanner} connection=${state.connection} closedReason=${state.closedReason} />
+      <${RoomScreen} view=${view} join=${join} />`;
+  }
   return html`
     <${ConnectionBanner} connection=${state.connection} closedReason=${state.closedReason} />
-    <${GameHeader} view=${view} you=${null} showCountdown=${!projector} extra=${html`<span class="tag">${projector ? t("Projector") : t("Observer (read-only)")}</span>`} />
-    ${projector && view.status === "running" ? html`<${Countdown} view=${view} large=${true} />` : null}
+    <${GameHeader} view=${view} you=${null} extra=${html`<span class="tag">${t("Observer (read-only)")}</span>`} />
     <main id="main" class="panel-grid">
       ${view.status === "ended" ? html`<p class="banner banner-debrief" role="status">${t("Debrief: the game has ended and everything is revealed.")}</p>` : null}
       <section class="card">
         <h2>${t("Coalition alignment by round")}</h2>
-        <${AlignmentChart} view=${view} allRoles=${!projector} />
-        ${latest && projector
-          ? html`<p>${t("Round %(round)s: alignment %(points)s points, effectiveness %(effect)s", {
-              round: latest.round,
-              points: latest.metrics.alignment_points.toFixed(1),
-              effect: latest.metrics.effectiveness.toFixed(1),
-            })}</p>`
-          : null}
+        <${AlignmentChart} view=${view} allRoles=${true} />
       </section>
       <section class="card"><h2>${t("Injects")}</h2><${InjectList} view=${view} /></section>
       <section class="card"><h2>${view.status === "ended" ? t("Red lines") : t("Red lines revealed to everyone")}</h2><${RevealedLines} view=${view} /></section>
       <section class="card"><h2>${t("Scores")}</h2><${ResultsPanel} view=${view} /></section>
-      ${projector ? null : html`<section class="card"><h2>${t("Teams")}</h2><${TeamsPresence} view=${view} presence=${state.presence} /></section>
-        <${ChatPanel} state=${state} socket=${socket} view=${view} you=${you} readOnly=${true} />`}
+      <section class="card"><h2>${t("Teams")}</h2><${TeamsPresence} view=${view} presence=${state.presence} /></section>
+      <${ChatPanel} state=${state} socket=${socket} view=${view} you=${you} readOnly=${true} />
     </main>`;
 }
 
@@ -63,4 +62,10 @@ const store = createStore();
 const socket = new GameSocket({ code: root.dataset.code, store, watch: root.dataset.key });
 socket.start();
 globalThis.redlines = { store, socket };
-render(html`<${WatchApp} store=${store} socket=${socket} mode=${root.dataset.mode} />`, root);
+// The projector (room screen) gets the join link and its QR code from the page.
+const qr = document.getElementById("join-qr");
+const join =
+  root.dataset.mode === "projector"
+    ? { code: root.dataset.code, url: root.dataset.joinUrl || "", qr: qr ? qr.innerHTML.trim() : "" }
+    : null;
+render(html`<${WatchApp} store=${store} socket=${socket} join=${join} />`, root);

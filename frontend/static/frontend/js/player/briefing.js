@@ -9,6 +9,7 @@ import {
 import * as fmt from "../format.js";
 import { html } from "../html.js";
 import { t } from "../i18n.js";
+import { FoldingCard } from "../layout.js";
 
 export function BriefingPanel({ view, you }) {
   const role = view.scenario.roles.find((item) => item.code === you.role) || {};
@@ -25,8 +26,7 @@ export function BriefingPanel({ view, you }) {
       <h2>${t("Injects")}</h2>
       <${InjectList} view=${view} role=${you.role} />
     </section>
-    <section class="card">
-      <h2>${t("Your team's brief")}</h2>
+    <${FoldingCard} title=${t("Your team's brief")}>
       <h3>${t("Public brief (every team knows this)")}</h3>
       <${Text} text=${role.public_brief} />
       ${mine.private_brief
@@ -36,16 +36,15 @@ export function BriefingPanel({ view, you }) {
         ? html`<h3>${t("Objectives")}</h3><ul>${mine.objectives.map((item) => html`<li>${item}</li>`)}</ul>`
         : null}
       <${LeverCosts} view=${view} you=${you} />
-    </section>
-    <section class="card">
-      <h2>${t("The scenario")}</h2>
+    </${FoldingCard}>
+    <${FoldingCard} title=${t("The scenario")}>
       <${Text} text=${view.scenario.summary} />
       <${Text} text=${view.scenario.background} />
       ${view.scenario.learning_objectives && view.scenario.learning_objectives.length
         ? html`<h3>${t("Learning objectives")}</h3>
             <ul>${view.scenario.learning_objectives.map((item) => html`<li>${item}</li>`)}</ul>`
         : null}
-    </section>
+    </${FoldingCard}>
   </div>`;
 }
 
@@ -90,10 +89,9 @@ export function Lobby({ state, view, you }) {
       <h2>${t("Who is here")}</h2>
       <${TeamsPresence} view=${view} presence=${state.presence} />
     </section>
-    <section class="card">
-      <h2>${t("The scenario")}</h2>
+    <${FoldingCard} title=${t("The scenario")}>
       <${Text} text=${view.scenario.summary} />
       <${Text} text=${view.scenario.background} />
-    </section>
+    </${FoldingCard}>
   </div>`;
 }

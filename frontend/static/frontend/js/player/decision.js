@@ -9,6 +9,8 @@ import {
 import * as fmt from "../format.js";
 import { html, useRef, useState } from "../html.js";
 import { t } from "../i18n.js";
+import { FoldOnPhone } from "../layout.js";
+import { PausedNote, isPaused } from "./paused.js";
 import { PreviewWarnings, standing, usePreview } from "./preview.js";
 
 function lockedBy(log, role, round) {
@@ -26,7 +28,8 @@ export function DecisionPanel({ state, view, socket, you }) {
   const levers = leversHeldBy(view, you.role);
   const [edits, setEdits] = useState({});
   const command = useCommand(socket);
-  const active = view.status === "running" && view.phase === "decision" && !view.paused;
+  const inPhase = view.status === "running" && view.phase === "decision";
+  const active = inPhase && !view.paused;
   const values = { ...mine.values, ...edits };
   const timer = useRef(null);
   const send = (next) => {
@@ -50,7 +53,9 @@ export function DecisionPanel({ state, view, socket, you }) {
   return html`<section class="card decision" aria-labelledby="decision-title">
     <h2 id="decision-title">${t("Your team's decision for round %(round)s", { round: view.round })}</h2>
     <p class="muted">${t("Teammates see this draft change live. Nobody else sees it before results. If your team has not locked when the phase ends, it keeps its last decision.")}</p>
-    ${!active ? html`<p class="muted">${t("Decisions are set during the decision phase.")}</p>` : null}
+    ${inPhase && isPaused(view)
+      ? html`<${PausedNote} view=${view} />`
+      : !active ? html`<p class="muted">${t("Decisions are set during the decision phase.")}</p>` : null}
     ${levers.map((lever) => {
       const id = `lever-${lever.key}`;
       const start = lever.holders[you.role].start;
@@ -59,7 +64,9 @@ export function DecisionPanel({ state, view, socket, you }) {
       const cost = preview ? preview.cost_by_lever[lever.key] : null;
       return html`<div class="lever-control">
         <label for=${id}><strong>${lever.label}</strong> (${lever.unit})</label>
-        ${lever.description ? html`<p class="hint">${lever.description}</p>` : null}
+        ${lever.description
+          ? html`<${FoldOnPhone} summary=${t("About this lever")} className="lever-about"><p class="hint">${lever.description}</p></${FoldOnPhone}>`
+          : null}
         <div class="slider-row">
           <input type="range" id=${id} min=${lever.min} max=${lever.max} step=${lever.step}
             value=${values[lever.key]} disabled=${!active || mine.locked}
@@ -84,12 +91,12 @@ export function DecisionPanel({ state, view, socket, you }) {
       </div>`;
     })}
     ${active ? html`<${PreviewWarnings} view=${view} preview=${preview} error=${error} kind="decision" />` : null}
-    <div class="actions" role="group" aria-label=${t("Lock")}>
+    <div class="actions lock-bar" role="group" aria-label=${t("Lock")}>
       ${mine.locked
         ? html`<p class="ok" role="status">${who ? t("Locked by %(name)s", { name: who }) : t("Locked")}</p>
-            ${active ? html`<button type="button" disabled=${command.busy} onClick=${() => command.run("decision_unlock")}>${t("Unlock to change")}</button>` : null}`
+            ${inPhase ? html`<button type="button" disabled=${command.busy || !active} onClick=${() => command.run("decision_unlock")}>${t("Unlock to change")}</button>` : null}`
         : html`<p role="status">${mine.drafted ? t("Draft saved, not locked") : t("Not locked")}</p>
-            ${active ? html`<button type="button" class="primary" disabled=${command.busy || Object.keys(edits).length > 0}
+            ${inPhase ? html`<button type="button" class="primary" disabled=${command.busy || !active || Object.keys(edits).length > 0}
                 onClick=${() => command.run("decision_lock")}>${t("Lock our decision")}</button>` : null}`}
     </div>
     <${ErrorText} error=${command.error} />

@@ -9,9 +9,12 @@ import {
   roleName,
   useCommand,
 } from "../components.js";
+import * as fmt from "../format.js";
 import { html, useEffect, useState } from "../html.js";
 import { t } from "../i18n.js";
+import { PausedNote, isPaused } from "./paused.js";
 
+// One choice of audience: everyone, or chosen partners (and then which ones).
 function AudiencePicker({ view, you, value, onChange, idPrefix }) {
   const others = roleCodes(view).filter((code) => code !== you.role);
   const everyone = value === "all";
@@ -19,15 +22,23 @@ function AudiencePicker({ view, you, value, onChange, idPrefix }) {
   return html`<fieldset class="audience">
     <legend>${t("Reveal to")}</legend>
     <label><input type="radio" name=${`${idPrefix}-to`} checked=${everyone}
-      onChange=${() => onChange("all")} /> ${t("Everyone (public, also observers)")}</label>
-    ${others.map(
-      (code) => html`<label><input
-          type="checkbox"
-          checked=${chosen.includes(code)}
-          onChange=${(event) =>
-            onChange(event.target.checked ? [...chosen, code] : chosen.filter((item) => item !== code))}
-        /> ${t("Only %(team)s", { team: roleName(view, code) })}</label>`,
-    )}
+      onChange=${() => onChange("all")} /> ${t("Everyone (every team, and observers)")}</label>
+    <label><input type="radio" name=${`${idPrefix}-to`} checked=${!everyone}
+      onChange=${() => onChange(everyone ? [] : chosen)} /> ${t("Chosen partners only")}</label>
+    ${everyone
+      ? null
+      : html`<fieldset class="partners">
+          <legend>${t("Which partners?")}</legend>
+          ${others.map(
+            (code) => html`<label><input
+                type="checkbox"
+                checked=${chosen.includes(code)}
+                onChange=${(event) =>
+                  onChange(event.target.checked ? [...chosen, code] : chosen.filter((item) => item !== code))}
+              /> ${roleName(view, code)}</label>`,
+          )}
+          ${chosen.length ? null : html`<p class="hint">${t("Tick at least one partner.")}</p>`}
+        </fieldset>`}
   </fieldset>`;
 }
 
@@ -53,7 +64,8 @@ function RevealForm({ view, socket, you, line }) {
       </select>
     </label>
     <${AudiencePicker} view=${view} you=${you} value=${to} onChange=${setTo} idPrefix=${`reveal-${line.id}`} />
-    <button type="submit" disabled=${command.busy}>${t("Reveal now")}</button>
+    <${PausedNote} view=${view} />
+    <button type="submit" disabled=${command.busy || isPaused(view)}>${t("Reveal now")}</button>
     ${done ? html`<span class="ok" role="status">${done}</span>` : null}
     <${ErrorText} error=${command.error} />
   </form>`;
@@ -93,7 +105,8 @@ function DisclosureEditor({ view, socket, you, lines }) {
     <p class="muted">${t("Choose which red lines to reveal, to whom and how much. Nobody sees your choices until the phase ends; then every team's choices are published together.")}</p>
     ${lines.map(
       (line) => html`<fieldset class="choice">
-        <legend>${leverOf(view, line.lever).label}: ${line.id}</legend>
+        <legend>${leverOf(view, line.lever).label}${": "}${line.kind === "floor" ? t("will not go below") : t("will not go above")}
+          ${" "}${fmt.withUnit(line.value, leverOf(view, line.lever))}</legend>
         <label>${t("Reveal")}
           <select value=${choices[line.id].level}
             onChange=${(event) => update(line.id, { level: event.target.value })}>
@@ -108,7 +121,8 @@ function DisclosureEditor({ view, socket, you, lines }) {
           : null}
       </fieldset>`,
     )}
-    <button type="submit" disabled=${command.busy}>${t("Save sealed choices")}</button>
+    <${PausedNote} view=${view} />
+    <button type="submit" disabled=${command.busy || isPaused(view)}>${t("Save sealed choices")}</button>
     <span role="status">${dirty ? t("Unsaved changes") : saved.length ? t("Saved") : ""}</span>
     <${ErrorText} error=${command.error} />
   </form>`;
