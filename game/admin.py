@@ -5,8 +5,10 @@ only shows — and its actions call services — so nothing here can bypass the 
 or the event log.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,6 +30,32 @@ from game.services.workshops import workshop_create
 
 # The session key holding a token just created until its page shows it (then removed).
 NEW_TOKEN_SESSION_KEY = "new_staff_token"
+
+
+class GameAdminForm(forms.ModelForm):
+    """The facilitator list offers only the accounts of the editor's own games; a colleague
+    not among them is added by exact username, so no list of accounts is shown."""
+
+    add_facilitator = forms.CharField(
+        required=False,
+        max_length=150,
+        label="Give the game to a colleague",
+        help_text="Their exact username (a staff account). They can then run this game.",
+    )
+
+    class Meta:
+        model = Game
+        fields = ["facilitators"]
+
+    def clean_add_facilitator(self):
+        username = self.cleaned_data["add_facilitator"].strip()
+        if not username:
+            return None
+        staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+        user = staff.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(f"No active staff account is named “{username}”.")
+        return user
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -88,12 +116,14 @@ class GameAdmin(OwnAccountsHistory, ReadOnlyAdmin):
         "last_seq",
         "created_by",
         "facilitators",
+        "add_facilitator",
         "created_at",
         "updated_at",
         "event_log",
         "after_action",
     ]
-    readonly_fields = [name for name in fields if name != "facilitators"]
+    form = GameAdminForm
+    readonly_fields = [name for name in fields if name not in ("facilitators", "add_facilitator")]
     filter_horizontal = ["facilitators"]
     inlines = [PlayerInline]
     actions = [
@@ -191,6 +221,12 @@ class GameAdmin(OwnAccountsHistory, ReadOnlyAdmin):
     def save_model(self, request, obj, form, change):
         """Never save the row itself: its state belongs to the service layer (a stale copy
         saved here would undo commands). save_related writes the facilitator list."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        colleague = form.cleaned_data.get("add_facilitator")
+        if colleague is not None:
+            form.instance.facilitators.add(colleague)
 
     @admin.display(description="players")
     def player_count(self, game):

@@ -22,6 +22,8 @@ from scenarios.selectors import (
 )
 from scenarios.services import ScenarioSlugTaken, scenario_export, scenario_import
 from scenarios.validation import ROOT, ScenarioInvalid, document_problems
+from tabletop.parsers import UnstorableText
+from tabletop.storable import UNSTORABLE
 
 DOCUMENT_DESCRIPTION = (
     "A complete scenario document, format redlines.scenario/1 "
@@ -371,6 +373,8 @@ class ScenarioImportApi(APIView):
             raise PermissionDenied("Replacing a scenario needs the permission to change them.")
         try:
             document = request.data
+        except UnstorableText as error:
+            return problems_response([(error.field, UNSTORABLE)], 400)
         except ParseError as error:
             return problems_response([(ROOT, f"invalid JSON: {error.detail}")], 400)
         slug = document.get("slug") if isinstance(document, dict) else None

@@ -40,6 +40,7 @@ from scenarios.problems import (
     type_name,
 )
 from scenarios.rules import check_rules
+from tabletop.storable import UNSTORABLE, storable
 
 __all__ = [
     "DEFAULT_COLORS",
@@ -189,7 +190,8 @@ def _translate(error: jsonschema.ValidationError) -> Iterator[tuple[Path_, str, 
 
 
 def _check_plain_data(value: Any, path: Path_, errors: Problems) -> bool:
-    """Report mapping keys that are not strings and numbers that are not finite.
+    """Report mapping keys that are not strings, numbers that are not finite and text that
+    cannot be stored (a NUL character or a lone surrogate).
 
     Returns False when a key is not a string: the schema pass cannot run on such a document.
     """
@@ -199,6 +201,9 @@ def _check_plain_data(value: Any, path: Path_, errors: Problems) -> bool:
             if not isinstance(key, str):
                 errors.add((*path, str(key)), f"keys must be text, got {type_name(key)}")
                 ok = False
+            elif not storable(key):
+                errors.add(path, f"a key {UNSTORABLE}")
+                ok = False
             else:
                 ok = _check_plain_data(item, (*path, key), errors) and ok
     elif isinstance(value, list):
@@ -206,6 +211,8 @@ def _check_plain_data(value: Any, path: Path_, errors: Problems) -> bool:
             ok = _check_plain_data(item, (*path, index), errors) and ok
     elif isinstance(value, float) and not math.isfinite(value):
         errors.add(path, f"must be a finite number, got {value}")
+    elif isinstance(value, str) and not storable(value):
+        errors.add(path, UNSTORABLE)  # PostgreSQL refuses a NUL; SQLite would store it
     return ok
 
 

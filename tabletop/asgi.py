@@ -22,6 +22,7 @@ from channels.sessions import CookieMiddleware, InstanceSessionWrapper  # noqa: 
 from game.realtime.shutdown import install_under_daphne  # noqa: E402
 from game.realtime.timers import TimerLoopMiddleware, ensure_timer_loop  # noqa: E402
 from tabletop.routing import websocket_urlpatterns  # noqa: E402
+from tabletop.storable import storable  # noqa: E402
 
 
 class SocketSessionMiddleware:
@@ -35,7 +36,10 @@ class SocketSessionMiddleware:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        wrapper = InstanceSessionWrapper(scope, send)
+        # A cookie holding a NUL (quoted cookies carry octal escapes) is no session: looking
+        # its key up failed on PostgreSQL. HTTP requests get a 400 (tabletop.middleware).
+        cookies = {k: v for k, v in scope.get("cookies", {}).items() if storable(k + v)}
+        wrapper = InstanceSessionWrapper({**scope, "cookies": cookies}, send)
         await wrapper.resolve_session()
         return await self.inner(wrapper.scope, receive, send)
 

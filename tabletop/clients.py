@@ -27,6 +27,11 @@ def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
     return any(ip in network for network in networks)
 
 
+def trusted_proxy(address: str) -> bool:
+    """Is `address` (a peer's) one of the TRUSTED_PROXIES, whose forwarded headers count?"""
+    return _trusted(address, _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def client_address_from(remote: str, forwarded_for: str = "") -> str:
     """The client address given the peer's address and the X-Forwarded-For header (also for
     sockets: pass the ASGI scope's client host and its x-forwarded-for header)."""

@@ -33,3 +33,6 @@ urlpatterns = [
     path("", include("game.report_urls")),
     path("", include("frontend.urls")),
 ]
+
+# A lost database is a 503 (JSON under /api/), not a 500 (tabletop.dbdown).
+handler500 = "tabletop.dbdown.server_error"

@@ -12,8 +12,12 @@ from game.sessions import session_player_token
 
 
 def watch_key_valid(game: Game, key) -> bool:
-    """Does `key` open the game's read-only (observer and projector) views?"""
-    return isinstance(key, str) and bool(key) and secrets.compare_digest(key, game.watch_key)
+    """Does `key` open the game's read-only (observer and projector) views? Compared as
+    bytes: compare_digest refuses text with non-ASCII characters (a TypeError, not False)."""
+    if not isinstance(key, str) or not key:
+        return False
+    given = key.encode("utf-8", "surrogatepass")
+    return secrets.compare_digest(given, game.watch_key.encode("utf-8"))
 
 
 def actor_from_scope(scope, game: Game, *, watch_key: str | None) -> Actor | None:

@@ -46,6 +46,7 @@ from game.services.presence import (
 from game.services.seating import command_execute
 from game.services.statecache import seq_known, seq_seen, state_advance
 from game.services.watchkeys import watch_key_hash, watch_key_replaced
+from tabletop import dbdown
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +104,11 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         self.address = limits.scope_client_address(self.scope)
         try:
             await self._open()
-        except DatabaseError:
+        except DatabaseError as error:
             logger.warning("Socket for game %s refused: the database failed", self.code)
             _database_failed()
+            if dbdown.connection_lost(error):  # the pages answer 503 at once from now on too
+                dbdown.database_failed()
             await self._database_unavailable()
 
     async def _database_unavailable(self):
@@ -115,7 +118,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             if not self.accepted:
                 await self._accept()
             await self._send_error(
-                "unavailable",
+                "database_unavailable",
                 "The server cannot reach its database just now. Try again in a few seconds.",
                 None,
             )
@@ -475,7 +478,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         """A page of older events the viewer may see: the chat (`kinds: "chat"`) or the log."""
         client_id = frame.get("id")
         kinds = frame.get("kinds", "all")
-        if kinds not in selectors.HISTORY_KINDS:
+        if not isinstance(kinds, str) or kinds not in selectors.HISTORY_KINDS:
             raise FrameError("invalid_field", "'kinds' must be 'chat' or 'all'.", client_id)
         before = protocol.seq_field(frame, "before", required=False)
         limit = protocol.seq_field(frame, "limit", required=False) or protocol.HISTORY_PAGE
@@ -725,6 +728,8 @@ def _views_asked(value) -> int:
         return VIEWS_WHOLE
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
+    if not isinstance(value, str):
+        return VIEWS_NONE
     return {"1": VIEWS_WHOLE, "2": VIEWS_PATCHES, "3": VIEWS_IN_EVENTS}.get(value, VIEWS_NONE)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import orjson
 
 from game.errors import SERVICE_ERROR_CODES
+from tabletop.storable import UNSTORABLE, storable, unstorable_path
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 16 * 1024
@@ -62,7 +63,9 @@ SERVER_TYPES = (
 SESSION_ERROR_CODES: dict[str, str] = {
     "invalid_json": "the frame is not valid JSON (NaN and Infinity are not JSON either)",
     "invalid_frame": "a binary frame, or JSON that is not an object",
-    "invalid_field": "a missing or ill-typed protocol field: type, id, seq, or a command's id",
+    "invalid_field": "a missing or ill-typed protocol field (type, id, seq, a command's id, "
+    "history's kinds), or text anywhere in the frame holding a NUL character or an unpaired "
+    "surrogate, which cannot be stored",
     "too_large": f"the frame is larger than {MAX_FRAME_BYTES} bytes",
     "rate_limited": f"more than {RATE_PER_SECOND} frames a second (bursts of {RATE_BURST})",
     "unknown_type": "no frame or command of that type",
@@ -76,7 +79,7 @@ SESSION_ERROR_CODES: dict[str, str] = {
     "too_many_attempts": "too many unknown game codes from this address: for a while every "
     "code is refused and the socket is closed with 1013",
     "chat_limited": "more chat messages than a player may send a minute; this one was not sent",
-    "unavailable": "the server cannot reach its database: the socket is closed with 1013; "
+    "database_unavailable": "the server cannot reach its database: the socket is closed with 1013; "
     "reconnect in a few seconds",
     "watch_key_replaced": "the facilitator replaced this game's watch key: the observer or "
     "projector link no longer opens the game, and the socket is closed with 4410",
@@ -117,6 +120,14 @@ def parse_frame(text: str | None, bytes_data: bytes | None) -> dict:
     if not isinstance(frame, dict):
         raise FrameError("invalid_frame", "A frame must be a JSON object with a 'type'.")
     client_id = frame.get("id")
+    # A NUL or a lone surrogate can only come from a \u escape (a socket's text is UTF-8).
+    escaped = "\\u" in text or not storable(text)
+    unstorable = unstorable_path(frame) if escaped else None
+    if unstorable is not None:
+        echo = client_id if isinstance(client_id, str) and storable(client_id) else None
+        raise FrameError(
+            "invalid_field", f"'{unstorable}' {UNSTORABLE}. Remove it and send again.", echo
+        )
     if client_id is not None and (
         not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX_LENGTH
     ):

@@ -14,6 +14,7 @@ from game.services.actors import Actor
 from game.services.broadcast import broadcast_events, build_frames, build_views
 from game.services.commandsql import LockedGame
 from game.services.statecache import seq_known, state_cached, state_latest, state_remember
+from tabletop.storable import all_storable
 
 CLIENT_ID_MAX_LENGTH = CommandReceipt._meta.get_field("client_id").max_length
 
@@ -35,24 +36,8 @@ UNSTORABLE_MESSAGE = (
 
 def storable_text(value) -> bool:
     """False if any string in `value` (keys included, at any depth) holds a NUL character or
-    an unpaired surrogate. JSON escapes let clients send both; PostgreSQL refuses them in
-    JSON and text columns, and a lone surrogate cannot be encoded as UTF-8 at all."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return False
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return False
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list | tuple):
-            pending.extend(item)
-    return True
+    an unpaired surrogate (tabletop.storable)."""
+    return all_storable(value)
 
 
 @dataclass

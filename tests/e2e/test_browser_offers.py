@@ -404,7 +404,7 @@ def test_disclosure_audience_is_one_choice(table):
     jp = seats["JP"]
     facilitator("advance")
     expect(jp.page.locator(".status").first).to_contain_text("Round 1 of 1 · Red lines")
-    expect(jp.page.get_by_role("tab", name="Red lines (now)")).to_be_visible()
+    expect(jp.page.get_by_role("tab", name="Red lines")).to_have_attribute("aria-selected", "true")
     jp.tab("Red lines")
     line = jp.page.get_by_role("group", name=re.compile("Russian share of LNG imports"))
     line.get_by_label("Reveal").select_option("full")
@@ -443,6 +443,7 @@ def test_paused_controls_say_so_before_the_click(table):
     for name in ("Check and accept o1", "Reject o1", "Counter o1"):
         expect(card.get_by_role("button", name=name)).to_be_disabled()
     expect(card.get_by_role("button", name="What it means for us")).to_be_enabled()
+    jp.page.locator("details.composer-fold > summary").click()  # folded on a phone
     composer = jp.page.get_by_role("form", name="Make an offer")
     expect(composer.get_by_role("button", name="Propose")).to_be_disabled()
     expect(composer.get_by_text("Paused — the facilitator will resume the game")).to_be_visible()

@@ -158,7 +158,7 @@ def test_the_phone_fits_and_notices_what_happened(table, leg, screenshot):
 
     # Disclosure.
     facilitator("advance")
-    wait_phase(jp.page, "Disclosure")
+    wait_phase(jp.page, "Red lines")
     assert_every_tab_fits(jp.page, "disclosure")
     jp.page.get_by_role("tab", name=re.compile("^Red lines")).click()
     shot(jp.page, "phone-disclosure-screen")

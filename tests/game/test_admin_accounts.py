@@ -137,3 +137,18 @@ def test_a_workshops_history_names_only_the_accounts_of_the_facilitators_games(w
     )
     text = history.content.decode()
     assert "fac1" in text and "root" not in text
+
+
+def test_a_colleague_is_given_the_game_by_exact_username_only(world):
+    """A colleague outside one's games is added by typing their exact username (no list of
+    accounts is shown); an unknown name is refused with the name and changes nothing."""
+    users, mine, _ = world
+    url = reverse("admin:game_game_change", args=[mine.pk])
+    client = client_for(users["fac1"])
+    refused = client.post(url, {"facilitators": [users["co1"].pk], "add_facilitator": "nobody"})
+    assert refused.status_code == 200
+    assert "No active staff account is named “nobody”." in refused.content.decode()
+    assert set(Game.objects.get(pk=mine.pk).facilitators.all()) == {users["co1"]}
+    added = client.post(url, {"facilitators": [users["co1"].pk], "add_facilitator": "fac2"})
+    assert added.status_code == 302
+    assert set(Game.objects.get(pk=mine.pk).facilitators.all()) == {users["co1"], users["fac2"]}

@@ -141,8 +141,9 @@ def test_the_admin_lists_a_facilitators_own_games_only(table, coalition):
 
 
 def test_the_admin_edits_only_the_facilitator_list(table):
-    """Giving a game to a colleague in the admin writes the list, never the game's row (a
-    stale copy of its state saved there would undo commands)."""
+    """Giving a game to a colleague in the admin (by exact username: the list offers only
+    the accounts of one's own games) writes the list, never the game's row (a stale copy of
+    its state saved there would undo commands)."""
     owner = staff("owner", *GAME_PERMISSIONS)
     colleague = staff("colleague", *GAME_PERMISSIONS)
     game = table.game
@@ -155,7 +156,7 @@ def test_the_admin_edits_only_the_facilitator_list(table):
     seq = Game.objects.get(pk=game.pk).last_seq
     reply = client.post(
         url,
-        {"facilitators": [colleague.pk], "players-TOTAL_FORMS": "0", "players-INITIAL_FORMS": "0"},
+        {"add_facilitator": "colleague", "players-TOTAL_FORMS": "0", "players-INITIAL_FORMS": "0"},
     )
     assert reply.status_code == 302, reply.content[:2000]
     game = Game.objects.get(pk=game.pk)

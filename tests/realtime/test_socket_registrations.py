@@ -140,7 +140,7 @@ def database_fine_again(monkeypatch):
 async def test_a_socket_gets_a_clear_close_when_the_database_fails(
     table, sockets, monkeypatch, database_fine_again
 ):
-    """The database down: the socket is accepted, told `unavailable` and closed 1013 (try
+    """The database down: the socket is accepted, told `database_unavailable` and closed 1013 (try
     again later); for a few seconds after, new sockets are refused so without asking it."""
     asked = []
 
@@ -152,7 +152,7 @@ async def test_a_socket_gets_a_clear_close_when_the_database_fails(
     for _ in range(2):
         socket = await sockets(table.code, token=table.seat("R1").token, welcome=False)
         frames = await socket.expect_close(protocol.CLOSE_TRY_AGAIN_LATER)
-        assert [(f["type"], f["code"]) for f in frames] == [("error", "unavailable")]
+        assert [(f["type"], f["code"]) for f in frames] == [("error", "database_unavailable")]
         assert "database" in frames[0]["message"]
     assert len(asked) == 1  # the second was refused at once
     assert await rows_of(table.seat("R1").player_id) == []

@@ -38,6 +38,9 @@ const SENTENCES = {
   game_ended: () => t("The game ended"),
   inject_published: (view, d) => t("News published to %(to)s: %(title)s", { to: teams(view, d.audience), title: d.title }),
   note_added: () => t("A facilitators' note was added"),
+  chat_reveal_set: (view, d) => (d.revealed
+    ? t("Private chat will be shown to every team in the debrief")
+    : t("Private chat stays with its parties in the debrief")),
   score_adjusted: (view, d) =>
     t("%(team)s's round %(round)s score adjusted by %(delta)s: %(reason)s", {
       team: team(view, d.role), round: d.round, delta: fmt.signed(d.delta), reason: d.reason,
