@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from game import engine, selectors
-from game.realtime import limits, protocol, shutdown
+from game.realtime import floodgate, limits, protocol, shutdown
 from game.realtime.auth import actor_from_hello, actor_from_scope
 from game.realtime.dbthreads import run_for_game
 from game.realtime.dispatch import DirectDispatchMixin
@@ -81,6 +81,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     # Set once the handler has let go of its registration (presence, watch, follower count).
     released: bool = False
     accepted: bool = False
+    flood_counted: bool = False
     auth_timer = None
 
     async def __call__(self, scope, receive, send):
@@ -98,8 +99,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     async def connect(self):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.limiter = protocol.RateLimiter()
-        # Counted again here after daphne's flood gate (game.realtime.floodgate): the same
-        # budget, for every server; the frames the gate passes never exceed it.
+        # Frames that did not come through daphne's flood gate are counted here.
         self.flood = limits.FloodGuard()
         self.address = limits.scope_client_address(self.scope)
         try:
@@ -283,10 +283,15 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     # -- receiving ---------------------------------------------------------------------------
 
+    async def websocket_receive(self, message):
+        # Counted by daphne's flood gate as it arrived (game.realtime.floodgate).
+        self.flood_counted = message.get(floodgate.COUNTED, False)
+        await super().websocket_receive(message)
+
     async def receive(self, text_data=None, bytes_data=None):
         if self.closing or self.game_id is None:
             return  # the server has closed (or never opened) this socket for good
-        verdict = self.flood.check()
+        verdict = None if self.flood_counted else self.flood.check()
         if verdict is not None:  # beyond the flood budget: not read
             await self._flooded(verdict, text_data)
             return

@@ -10,8 +10,9 @@ close frame 1008 "flooding", and its TCP connection dropped at once, so not one 
 frames is parsed; its frames still queued are dropped, and the handler receives its
 disconnect as for any closed socket.
 
-The handler counts the same budget again (GameConsumer.receive), for servers other than
-daphne; the frames the gate passes never exceed it.
+The handler counts the same budget (GameConsumer.receive) only for frames that did not
+come through this gate (another ASGI server, the tests' communicator): one count per frame,
+taken as it arrives.
 """
 
 import logging
@@ -19,6 +20,9 @@ import logging
 from game.realtime import limits, protocol
 
 logger = logging.getLogger(__name__)
+
+# The key this gate adds to the frames it let through (game.realtime.consumers reads it).
+COUNTED = "flood_counted"
 
 
 def _error(message: str) -> bytes:
@@ -33,6 +37,7 @@ def gate_frame(connection) -> bool:
     guard = connection.__dict__.get("flood_guard")
     if guard is None:
         guard = connection.flood_guard = limits.FloodGuard()
+        _mark_counted(connection)
     if connection.__dict__.get("flood_closed"):
         return False
     verdict = guard.check()
@@ -52,6 +57,23 @@ def gate_frame(connection) -> bool:
         connection.dropConnection(abort=False)
         _drop_queued_frames(connection)
     return False
+
+
+def _mark_counted(connection) -> None:
+    """Frames this gate let through reach the handler marked as counted (COUNTED), so that
+    it does not count them again when it gets to them: a handler that was busy works
+    through its backlog in a rush, which its own count would take for a flood."""
+    queue = getattr(connection, "application_queue", None)
+    if queue is None:
+        return
+    put = queue.put_nowait
+
+    def put_counted(message):
+        if message.get("type") == "websocket.receive":
+            message[COUNTED] = True
+        put(message)
+
+    queue.put_nowait = put_counted
 
 
 def _drop_queued_frames(connection) -> None:

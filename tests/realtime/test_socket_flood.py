@@ -181,12 +181,16 @@ async def test_the_gate_queues_the_budget_then_closes_1008_and_drops_the_rest(mo
     guard = limits.FloodGuard
     monkeypatch.setattr(limits, "FloodGuard", lambda: guard(clock))
     connection = Connection()
-    connection.application_queue.put_nowait({"type": "websocket.connect"})
     passed = 0
-    for _ in range(limits.FLOOD_BURST + limits.FLOOD_CLOSE_AFTER + 1):
+    for number in range(limits.FLOOD_BURST + limits.FLOOD_CLOSE_AFTER + 1):
         if floodgate.gate_frame(connection):
             passed += 1
+            if number == 0:
+                connection.application_queue.put_nowait({"type": "websocket.connect"})
             connection.application_queue.put_nowait({"type": "websocket.receive", "text": CHAT})
+            if number == 1:  # what it let through reaches the handler marked as counted
+                queued = list(connection.application_queue._queue)
+                assert [m.get(floodgate.COUNTED) for m in queued] == [None, True, True]
     assert passed == limits.FLOOD_BURST
     assert connection.closed_with == (protocol.CLOSE_FLOODING, b"flooding") and connection.dropped
     assert [(f["type"], f["code"]) for f in connection.sent] == [("error", "rate_limited")] * 2
@@ -194,3 +198,15 @@ async def test_the_gate_queues_the_budget_then_closes_1008_and_drops_the_rest(mo
     assert connection.application_queue.empty()
     # Whatever autobahn still parses of the connection is neither queued nor answered.
     assert not floodgate.gate_frame(connection) and len(connection.sent) == 2
+
+
+async def test_frames_the_gate_counted_are_not_counted_again(table, sockets, frozen):
+    """A handler that was busy works through the frames daphne's gate let through in a rush:
+    counted again then, they would look like a flood."""
+    socket = await sockets(table.code, token=table.seat("R1").token)
+    for number in range(3 * limits.FLOOD_BURST):
+        message = {"type": "websocket.receive", "text": f'{{"type": "ping", "id": "p{number}"}}'}
+        await socket.communicator.send_input({**message, floodgate.COUNTED: True})
+    pongs = [await socket.next("pong") for _ in range(3 * limits.FLOOD_BURST)]
+    assert pongs[-1]["id"] == f"p{3 * limits.FLOOD_BURST - 1}"
+    assert socket.close_code is None
