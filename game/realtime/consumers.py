@@ -100,7 +100,7 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.limiter = protocol.RateLimiter()
         # Frames that did not come through daphne's flood gate are counted here.
-        self.flood = limits.FloodGuard()
+        self.flood = limits.FloodGuard(burst_factor=limits.HANDLER_BURST_FACTOR)
         self.address = limits.scope_client_address(self.scope)
         try:
             await self._open()

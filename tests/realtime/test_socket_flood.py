@@ -77,6 +77,10 @@ def frozen(monkeypatch):
     monkeypatch.setattr(protocol, "RateLimiter", FrozenLimiter)
 
 
+# The burst a socket's handler allows the frames it counts itself (not through daphne's gate).
+HANDLER_BURST = limits.FLOOD_BURST * limits.HANDLER_BURST_FACTOR
+
+
 @pytest.fixture
 def parsed(monkeypatch):
     """How many frames the consumer parsed."""
@@ -118,7 +122,7 @@ async def test_a_flooding_socket_is_closed_after_being_told(
 
     # Only the budget's burst was read; of it, only the command rate's burst was run (the
     # hello took one of each).
-    assert len(parsed) == limits.FLOOD_BURST - 1
+    assert len(parsed) == HANDLER_BURST - 1
     assert len(commands) == protocol.RATE_BURST - 1
     errors = [f for f in frames if f["type"] == "error"]
     assert {f["code"] for f in errors} == {"rate_limited"}
@@ -131,7 +135,7 @@ async def test_a_flooding_socket_is_closed_after_being_told(
 
 async def test_frames_after_the_close_are_not_read(table, sockets, parsed, frozen):
     socket = await sockets(table.code, token=table.seat("R1").token)
-    for _ in range(limits.FLOOD_BURST + limits.FLOOD_CLOSE_AFTER + 1):
+    for _ in range(HANDLER_BURST + limits.FLOOD_CLOSE_AFTER + 1):
         await socket.communicator.send_input({"type": "websocket.receive", "text": CHAT})
     await socket.expect_close(protocol.CLOSE_FLOODING)
     read = len(parsed)
@@ -145,12 +149,12 @@ async def test_pings_count_against_the_flood_budget(table, sockets, frozen):
     """ping, sync and catch_up are exempt from the command rate, not from the flood budget:
     a flood of them is closed too (each sync builds a whole view)."""
     socket = await sockets(table.code, token=table.seat("R1").token)
-    for _ in range(limits.FLOOD_BURST + limits.FLOOD_CLOSE_AFTER + 1):
+    for _ in range(HANDLER_BURST + limits.FLOOD_CLOSE_AFTER + 1):
         await socket.communicator.send_input(
             {"type": "websocket.receive", "text": '{"type": "sync"}'}
         )
     frames = await socket.expect_close(protocol.CLOSE_FLOODING)
-    assert [f["type"] for f in frames].count("snapshot") == limits.FLOOD_BURST - 1
+    assert [f["type"] for f in frames].count("snapshot") == HANDLER_BURST - 1
 
 
 class Connection:
@@ -204,9 +208,9 @@ async def test_frames_the_gate_counted_are_not_counted_again(table, sockets, fro
     """A handler that was busy works through the frames daphne's gate let through in a rush:
     counted again then, they would look like a flood."""
     socket = await sockets(table.code, token=table.seat("R1").token)
-    for number in range(3 * limits.FLOOD_BURST):
+    for number in range(2 * HANDLER_BURST):
         message = {"type": "websocket.receive", "text": f'{{"type": "ping", "id": "p{number}"}}'}
         await socket.communicator.send_input({**message, floodgate.COUNTED: True})
-    pongs = [await socket.next("pong") for _ in range(3 * limits.FLOOD_BURST)]
-    assert pongs[-1]["id"] == f"p{3 * limits.FLOOD_BURST - 1}"
+    pongs = [await socket.next("pong") for _ in range(2 * HANDLER_BURST)]
+    assert pongs[-1]["id"] == f"p{2 * HANDLER_BURST - 1}"
     assert socket.close_code is None

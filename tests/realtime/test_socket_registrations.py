@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from game import selectors
 from game.models import Connection
-from game.realtime import consumers, protocol, timers
+from game.realtime import consumers, limits, protocol, timers
 from game.realtime.consumers import GameConsumer
 from game.services.presence import SERVER_ID, presence_get
 
@@ -90,8 +90,10 @@ async def test_a_flood_then_an_abrupt_drop_leaves_no_row(table, sockets, setting
         await socket.communicator.send_input({"type": "websocket.receive", "text": frame})
     await socket.communicator.send_input({"type": "websocket.disconnect", "code": 1006})
     await socket.communicator.wait(timeout=10)
-    # Closed after some 120 frames (limits.FloodGuard), however long the backlog behind them.
-    assert len(parsed) < 200
+    # Closed after a budget's worth of frames (limits.FloodGuard: its handler's burst, then
+    # what is owed), however long the backlog behind them.
+    burst = limits.FLOOD_BURST * limits.HANDLER_BURST_FACTOR
+    assert len(parsed) < burst + limits.FLOOD_CLOSE_AFTER + 100
 
     assert await gone(seat.player_id, within=0)
     again = await sockets(table.code, token=seat.token)  # not refused as too many sockets
