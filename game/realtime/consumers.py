@@ -8,15 +8,17 @@ events re-read from the log and filtered here when a broadcast was missed.
 import asyncio
 import logging
 import re
+import time
 from datetime import datetime
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from game import engine, selectors
-from game.realtime import limits, protocol, shutdown
+from game.realtime import floodgate, limits, protocol, shutdown
 from game.realtime.auth import actor_from_hello, actor_from_scope
 from game.realtime.dbthreads import run_for_game
 from game.realtime.dispatch import DirectDispatchMixin
@@ -44,11 +46,18 @@ from game.services.presence import (
 from game.services.seating import command_execute
 from game.services.statecache import seq_known, seq_seen, state_advance
 from game.services.watchkeys import watch_key_hash, watch_key_replaced
+from tabletop import dbdown
 
 logger = logging.getLogger(__name__)
 
 SEQ_PATTERN = re.compile(r"[0-9]{1,15}")
 WATCH_KEY_REPLACED_MESSAGE = "This link has been replaced; ask the facilitator for the new one."
+# After the database failed a socket's opening, new sockets are refused at once for this long
+# (close 1013) instead of each waiting for the database to fail them again.
+DATABASE_RETRY_SECONDS = 5.0
+_database_down_until = 0.0
+# Cleanups of handlers that were killed (cancelled) before their own ran: kept until done.
+_cleanups: set[asyncio.Task] = set()
 
 
 class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
@@ -69,21 +78,69 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     counted_as: tuple[int, dict, int] | None = None
     # The hash of the watch key an observer socket opened with (closed when it is replaced)
     watch_hash: str | None = None
+    # Set once the handler has let go of its registration (presence, watch, follower count).
+    released: bool = False
+    accepted: bool = False
+    flood_counted: bool = False
+    auth_timer = None
+
+    async def __call__(self, scope, receive, send):
+        """Run the handler; however it ends (its disconnect, an error, or cancelled by daphne
+        for taking too long to finish), its socket's registration ends with it."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if not self.released:
+                self._forget()
+                task = asyncio.get_running_loop().create_task(self._unregister())
+                _cleanups.add(task)
+                task.add_done_callback(_cleanup_done)
 
     async def connect(self):
         self.code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.limiter = protocol.RateLimiter()
-        self.auth_timer = None
+        # Frames that did not come through daphne's flood gate are counted here.
+        self.flood = limits.FloodGuard(burst_factor=limits.HANDLER_BURST_FACTOR)
         self.address = limits.scope_client_address(self.scope)
+        try:
+            await self._open()
+        except DatabaseError as error:
+            logger.warning("Socket for game %s refused: the database failed", self.code)
+            _database_failed()
+            if dbdown.connection_lost(error):  # the pages answer 503 at once from now on too
+                dbdown.database_failed()
+            await self._database_unavailable()
+
+    async def _database_unavailable(self):
+        if not self.closing:
+            if self.game_id is not None:  # its row could not be written or was: let it go
+                shutdown.socket_closed(self)
+            if not self.accepted:
+                await self._accept()
+            await self._send_error(
+                "database_unavailable",
+                "The server cannot reach its database just now. Try again in a few seconds.",
+                None,
+            )
+            await self._close(protocol.CLOSE_TRY_AGAIN_LATER, "database unavailable")
+
+    async def _accept(self):
+        self.accepted = True
+        await self.accept()
+
+    async def _open(self):
+        if time.monotonic() < _database_down_until:
+            await self._database_unavailable()
+            return
         if await limits.code_attempts_blocked(address=self.address):
             # Asked before the code is looked up: a scanner learns nothing more, even of a
             # valid code, until the block has passed.
-            await self.accept()
+            await self._accept()
             await self._send_error("too_many_attempts", limit_rules.code_blocked_message(), None)
             await self._close(protocol.CLOSE_TRY_AGAIN_LATER, "too many attempts")
             return
         self.game = await database_sync_to_async(selectors.game_get_by_code)(code=self.code)
-        await self.accept()
+        await self._accept()
         if self.game is None:
             await limits.code_missed(address=self.address)
             await self._close(protocol.CLOSE_UNKNOWN_GAME, "unknown game")
@@ -116,18 +173,32 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
             )
 
     async def disconnect(self, close_code):
-        self.closing = True
+        self._forget()
+        await self._unregister()
+
+    def _forget(self):
+        """At once, on the event loop: stop counting this socket in this process (so the
+        presence heartbeat no longer keeps its row) and stop its timers and followings."""
+        self.released = self.closing = True
         self._count_as_follower(None)
         shutdown.socket_closed(self)
         if self.auth_timer:
             self.auth_timer.cancel()
         if self.actor is not None:
             socket_unwatch(self)
+
+    async def _unregister(self):
+        """Leave the game's group, delete the socket's row (telling the game it left) and give
+        back its channel."""
+        if self.actor is not None:
             await self.channel_layer.group_discard(game_group(self.game_id), self.channel_name)
         if self.game_id is not None:
-            await database_sync_to_async(presence_disconnect)(
-                game_id=self.game_id, channel_name=self.channel_name
-            )
+            try:
+                await database_sync_to_async(presence_disconnect)(
+                    game_id=self.game_id, channel_name=self.channel_name
+                )
+            except DatabaseError:  # the next presence heartbeat deletes the row
+                logger.warning("Socket row on game %s not deleted: the database failed", self.code)
         release = getattr(self.channel_layer, "release", None)  # game.realtime.layers
         if release is not None:
             await release(self.channel_name)
@@ -212,19 +283,28 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
 
     # -- receiving ---------------------------------------------------------------------------
 
+    async def websocket_receive(self, message):
+        # Counted by daphne's flood gate as it arrived (game.realtime.floodgate).
+        self.flood_counted = message.get(floodgate.COUNTED, False)
+        await super().websocket_receive(message)
+
     async def receive(self, text_data=None, bytes_data=None):
         if self.closing or self.game_id is None:
             return  # the server has closed (or never opened) this socket for good
+        verdict = None if self.flood_counted else self.flood.check()
+        if verdict is not None:  # beyond the flood budget: not read
+            await self._flooded(verdict, text_data)
+            return
         client_id = None
         try:
             try:
                 frame = protocol.parse_frame(text_data, bytes_data)
-            except FrameError:
-                self._check_rate(text_data)
+            except FrameError as error:
+                self._check_rate(error.client_id)
                 raise
             client_id = frame.get("id")
             if not protocol.rate_exempt(frame):
-                self._check_rate(text_data)
+                self._check_rate(client_id)
                 await self._check_player_rate(frame, client_id)
             if self.actor is None:
                 await self._receive_unauthenticated(frame)
@@ -244,14 +324,25 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
                 client_id if isinstance(client_id, str) else None,
             )
 
-    def _check_rate(self, text_data):
+    async def _flooded(self, verdict: str, text_data):
+        if verdict == "drop":
+            return
+        if verdict == "warn":
+            client_id = protocol.sniff_client_id(text_data)
+            await self._send_error("rate_limited", limits.flood_warning(), client_id)
+            return
+        logger.warning("Socket on game %s closed: it kept flooding", self.code)
+        await self._send_error("rate_limited", limits.flood_closing(), None)
+        await self._close(protocol.CLOSE_FLOODING, "flooding")
+
+    def _check_rate(self, client_id):
         if not self.limiter.allow():
             raise FrameError(
                 "rate_limited",
                 f"Too many commands: at most {protocol.RATE_PER_SECOND} a second "
                 f"(bursts of {protocol.RATE_BURST}). This one was dropped; wait a moment "
                 "and send it again.",
-                protocol.client_id_of(text_data),
+                client_id,
             )
 
     async def _check_player_rate(self, frame: dict, client_id):
@@ -606,6 +697,18 @@ class GameConsumer(DirectDispatchMixin, AsyncWebsocketConsumer):
     async def game_presence(self, message):
         if self.actor is not None and not self.closing:
             await self.send(text_data=dumps(message["presence"]))
+
+
+def _cleanup_done(task: asyncio.Task) -> None:
+    _cleanups.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        # Its row is then deleted by this process's next presence heartbeat.
+        logger.warning("Cleaning up a killed socket failed: %r", task.exception())
+
+
+def _database_failed() -> None:
+    global _database_down_until
+    _database_down_until = time.monotonic() + DATABASE_RETRY_SECONDS
 
 
 def _advance_state(game_id: int, message: dict) -> None:

@@ -10,6 +10,7 @@ thread that serialises a process's database work. Every check fails open, as
 game.services.limits describes.
 """
 
+import time
 import weakref
 
 from asgiref.sync import sync_to_async
@@ -17,6 +18,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.asyncio import Redis
 
+from game.realtime import protocol
 from game.realtime.batching import RoundTrips
 from game.realtime.cacheredis import cache_redis
 from game.services import limits
@@ -33,6 +35,64 @@ def scope_client_address(scope) -> str:
         if name == b"x-forwarded-for"
     )
     return client_address_from(client[0] or "", forwarded)
+
+
+# Every frame a socket receives, of any type (ping, sync and catch_up too), is counted before
+# it is read: twice the command rate (protocol.RATE_PER_SECOND, bursts of RATE_BURST). Frames
+# beyond it are not read; once FLOOD_CLOSE_AFTER of them are owed (forgiven at
+# FLOOD_FORGIVE_PER_SECOND) the socket is closed with protocol.CLOSE_FLOODING.
+FLOOD_RATE_PER_SECOND = 20
+FLOOD_BURST = 60
+FLOOD_CLOSE_AFTER = 60
+FLOOD_FORGIVE_PER_SECOND = 1.0
+# A socket's handler counts the frames that did not come through daphne's flood gate as it
+# gets to them, not as they arrived: after a stall its backlog comes in a rush, so it allows
+# bursts this many times longer (a client paced at 8 a second fills 300 in a 35 s stall).
+HANDLER_BURST_FACTOR = 5
+# At most one `rate_limited` answer a second to frames beyond the budget; the rest get none.
+FLOOD_WARN_SECONDS = 1.0
+
+
+class FloodGuard:
+    """A socket's flood budget: check() before a frame is read says what to do with it."""
+
+    def __init__(self, clock=time.monotonic, *, burst_factor: int = 1):
+        self.clock = clock
+        burst = FLOOD_BURST * burst_factor
+        self.budget = protocol.RateLimiter(FLOOD_RATE_PER_SECOND, burst, clock)
+        self.owed = 0.0
+        self.owed_at = clock()
+        self.warned_at: float | None = None
+
+    def check(self) -> str | None:
+        """None: read the frame. Else it is dropped unread: "warn" (answer it), "drop" (no
+        answer) or "close" (the socket kept flooding after being told: close it)."""
+        if self.budget.allow():
+            return None
+        now = self.clock()
+        forgiven = (now - self.owed_at) * FLOOD_FORGIVE_PER_SECOND
+        self.owed = max(0.0, self.owed - forgiven) + 1
+        self.owed_at = now
+        if self.owed > FLOOD_CLOSE_AFTER:
+            return "close"
+        if self.warned_at is None or now - self.warned_at >= FLOOD_WARN_SECONDS:
+            self.warned_at = now
+            return "warn"
+        return "drop"
+
+
+def flood_warning() -> str:
+    return (
+        f"Too many frames: at most {FLOOD_RATE_PER_SECOND} a second on one socket. Frames "
+        "beyond that are dropped unread; slow down, or this socket will be closed."
+    )
+
+
+def flood_closing() -> str:
+    return (
+        f"This socket kept sending more than {FLOOD_RATE_PER_SECOND} frames a second after "
+        "being told, so it is closed. Reconnect after a pause, and send fewer frames."
+    )
 
 
 def _awaitable(function):

@@ -30,8 +30,11 @@ CLOSE_TOO_MANY_SOCKETS = 4429
 # The facilitator replaced the game's watch key: this observer or projector link no longer
 # opens the game (final; the page says to ask for the new link).
 CLOSE_WATCH_KEY_REPLACED = 4410
-# Standard codes (RFC 6455 registry): the server is restarting (reconnect at once, to
-# another process), and try again later (this address guessed too many game codes).
+# Standard codes (RFC 6455 registry): policy violation (the socket kept sending frames far
+# faster than allowed after being told: game.realtime.limits.FloodGuard), the server is
+# restarting (reconnect at once, to another process), and try again later (this address
+# guessed too many game codes, or the database is unavailable).
+CLOSE_FLOODING = 1008
 CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN_LATER = 1013
 
@@ -76,6 +79,8 @@ SESSION_ERROR_CODES: dict[str, str] = {
     "too_many_attempts": "too many unknown game codes from this address: for a while every "
     "code is refused and the socket is closed with 1013",
     "chat_limited": "more chat messages than a player may send a minute; this one was not sent",
+    "database_unavailable": "the server cannot reach its database: the socket is closed with 1013; "
+    "reconnect in a few seconds",
     "watch_key_replaced": "the facilitator replaced this game's watch key: the observer or "
     "projector link no longer opens the game, and the socket is closed with 4410",
     **SERVICE_ERROR_CODES,

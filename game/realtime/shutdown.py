@@ -17,6 +17,8 @@ import threading
 import time
 import weakref
 
+from game.realtime import floodgate
+
 logger = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_SECONDS = 2.0
@@ -32,6 +34,12 @@ def socket_opened(consumer) -> None:
 
 def socket_closed(consumer) -> None:
     _open_sockets.discard(consumer)
+
+
+def open_channel_names() -> list[str]:
+    """The channel names of this process's live socket handlers (their Connection rows are
+    the ones the presence heartbeat keeps)."""
+    return [consumer.channel_name for consumer in list(_open_sockets)]
 
 
 async def close_sockets_for_restart() -> int:
@@ -84,7 +92,7 @@ def _before_reactor_shutdown():
 
 # Standard close codes a server may send (RFC 6455 registry) that autobahn, under daphne,
 # refuses in sendClose (it allows 1000 and 3000-4999 only); its sendCloseFrame sends them.
-REGISTERED_SERVER_CLOSES = (1012, 1013)
+REGISTERED_SERVER_CLOSES = (1008, 1012, 1013)
 
 
 def _allow_registered_close_codes() -> None:
@@ -111,4 +119,5 @@ def install_under_daphne() -> None:
     from twisted.internet import reactor
 
     _allow_registered_close_codes()
+    floodgate.install()
     reactor.addSystemEventTrigger("before", "shutdown", _before_reactor_shutdown)

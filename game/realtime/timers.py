@@ -12,8 +12,10 @@ import time
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.utils import timezone
 
 from game.realtime.followers import run_follower_sharing
+from game.realtime.shutdown import open_channel_names
 from game.realtime.watch import heal_pass
 from game.services import game_tick_due
 from game.services.presence import HEARTBEAT_SECONDS, presence_heartbeat
@@ -34,7 +36,7 @@ async def run_timer_loop(*, interval: float) -> None:
             await database_sync_to_async(game_tick_due)()
             if time.monotonic() - last_heartbeat >= HEARTBEAT_SECONDS:
                 last_heartbeat = time.monotonic()
-                await database_sync_to_async(presence_heartbeat)()
+                await heartbeat_pass()
             read_database = time.monotonic() - last_read >= HEAL_READ_SECONDS
             if read_database:
                 last_read = time.monotonic()
@@ -42,6 +44,13 @@ async def run_timer_loop(*, interval: float) -> None:
         except Exception:
             logger.exception("Timer loop pass failed; retrying in %.1f s", interval)
         await asyncio.sleep(interval)
+
+
+async def heartbeat_pass() -> int:
+    """Keep the rows of this process's live sockets; delete its rows no live handler holds
+    (and other processes' stale rows). Returns how many rows went."""
+    since = timezone.now()  # before the names are taken: a socket opened later is kept
+    return await database_sync_to_async(presence_heartbeat)(live=open_channel_names(), since=since)
 
 
 def ensure_timer_loop() -> None:

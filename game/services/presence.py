@@ -1,15 +1,19 @@
 """Who is connected to a game, kept in the database so every server process agrees.
 
-Each process refreshes its own connections' `seen_at` (presence_heartbeat, from its timer
-loop); connections of a process that died without saying goodbye go stale and are swept, so
-a crash leaves no ghost players behind.
+A socket's row is deleted as its handler ends. Each process refreshes the `seen_at` of the
+rows its live handlers hold (presence_heartbeat, from its timer loop) and deletes its rows no
+live handler holds (a handler killed before its cleanup ran): those go within one heartbeat.
+Rows of a process that died without saying goodbye stop counting after STALE_AFTER and are
+swept by the next heartbeat of any process, so no crash leaves ghost players behind.
 """
 
 import os
 import socket
 import uuid
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from game.models import Connection, Game
@@ -105,11 +109,23 @@ def _broadcast_presence(game_id: int) -> None:
     )
 
 
-def presence_heartbeat(*, server: str = SERVER_ID) -> int:
-    """Mark this process's connections alive and sweep stale ones; returns how many were swept."""
+# Channel names per UPDATE of the heartbeat (SQLite allows 32766 parameters in one query).
+HEARTBEAT_CHUNK = 500
+
+
+def presence_heartbeat(*, live: Collection[str], since: datetime, server: str = SERVER_ID) -> int:
+    """Mark alive the rows of this process's live sockets (`live`, their channel names, taken
+    at `since` or later), delete this process's rows none of them holds and no socket wrote
+    since `since`, and sweep other processes' stale rows; returns how many rows went."""
     now = timezone.now()
-    Connection.objects.filter(server=server).update(seen_at=now)
-    stale = Connection.objects.filter(seen_at__lt=now - STALE_AFTER)
+    names = list(live)
+    for start in range(0, len(names), HEARTBEAT_CHUNK):
+        Connection.objects.filter(
+            server=server, channel_name__in=names[start : start + HEARTBEAT_CHUNK]
+        ).update(seen_at=now)
+    # A row written after `since` belongs to a socket that opened after `live` was taken.
+    orphaned = Q(server=server, seen_at__lt=since)
+    stale = Connection.objects.filter(orphaned | Q(seen_at__lt=now - STALE_AFTER))
     games = set(stale.values_list("game_id", flat=True))
     swept, _ = stale.delete()
     for game_id in games:

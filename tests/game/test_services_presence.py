@@ -64,7 +64,7 @@ def test_a_dead_process_leaves_no_ghosts(table, layer):
     assert teams["B"] == [] and teams["A"] == []  # both look stale before the heartbeat
 
     layer.sent.clear()
-    assert presence_heartbeat() == 1
+    assert presence_heartbeat(live=["chan-live"], since=timezone.now()) == 1
     assert list(Connection.objects.values_list("channel_name", flat=True)) == ["chan-live"]
     teams = presence_get(game_id=table.game_id)["teams"]
     assert [p["name"] for p in teams["A"]] == ["Player A"] and teams["B"] == []

@@ -14,7 +14,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from game import engine
-from game.realtime import protocol
+from game.realtime import limits, protocol
 from game.services import game_rebuild_state
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -174,6 +174,7 @@ async def test_random_frames_never_crash_the_consumer(
     table, sockets, staff_cookie, monkeypatch, seed
 ):
     monkeypatch.setattr(protocol, "RATE_BURST", 10**6)
+    monkeypatch.setattr(limits, "FLOOD_BURST", 10**6)  # frames as fast as they are answered
     await database_sync_to_async(table.advance_to)(1, "negotiation")
     player = await sockets(table.code, token=table.seat("R1").token)
     facilitator = await sockets(table.code, cookie=staff_cookie)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from game import engine
-from game.realtime import protocol
+from game.realtime import limits, protocol
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -141,6 +141,7 @@ async def answered_without_failure(socket, frames: list[dict]) -> None:
 @pytest.fixture
 async def table_sockets(table, sockets, staff_cookie, monkeypatch):
     monkeypatch.setattr(protocol, "RATE_BURST", 10**6)
+    monkeypatch.setattr(limits, "FLOOD_BURST", 10**6)  # frames as fast as they are answered
     await database_sync_to_async(table.advance_to)(1, "negotiation")
     player = await sockets(table.code, token=table.seat("R1").token)
     facilitator = await sockets(table.code, cookie=staff_cookie)
