@@ -147,9 +147,17 @@ def frame_verdict(counts: list[int] | None, *, chat: bool) -> str | None:
 
 def player_chat_allowed(*, player_id: int) -> bool:
     """At most CHAT_PER_MINUTE chat messages per player and clock minute (sockets and REST)."""
-    key = f"limit:chat:{player_id}:{_window(CHAT_WINDOW_SECONDS)}"
-    count = _cached("Chat limit", lambda: _count(key, CHAT_WINDOW_SECONDS + 1))
-    return count is None or count <= settings.CHAT_PER_MINUTE
+    return _within_window(
+        "Chat limit", f"chat:{player_id}", CHAT_WINDOW_SECONDS, settings.CHAT_PER_MINUTE
+    )
+
+
+def _within_window(what: str, name: str, seconds: int, limit: int) -> bool:
+    """Count one more under `name` in the current window of `seconds`: within `limit`? Yes
+    when the cache cannot count (the limit fails open; `what` names it in the log)."""
+    key = f"limit:{name}:{_window(seconds)}"
+    count = _cached(what, lambda: _count(key, seconds + 1))
+    return count is None or count <= limit
 
 
 def chat_limit_message() -> str:
@@ -195,9 +203,12 @@ REPORT_WINDOW_SECONDS = 60
 def report_request_allowed(*, client: str) -> bool:
     """At most REPORT_REQUESTS_PER_MINUTE report and replay pages of a game per client (its
     address and who it is: a seat or a staff account) and clock minute."""
-    key = f"limit:report:{client}:{_window(REPORT_WINDOW_SECONDS)}"
-    count = _cached("Report page limit", lambda: _count(key, REPORT_WINDOW_SECONDS + 1))
-    return count is None or count <= settings.REPORT_REQUESTS_PER_MINUTE
+    return _within_window(
+        "Report page limit",
+        f"report:{client}",
+        REPORT_WINDOW_SECONDS,
+        settings.REPORT_REQUESTS_PER_MINUTE,
+    )
 
 
 def report_limit_message() -> str:
