@@ -7,7 +7,7 @@ domestic cost and red-line penalties are its own until the game ends; any other 
 their sum, which N and the published commitment penalty already give away.
 """
 
-START = 100
+from game.engine.scoring import NATIONAL_START as START
 
 
 def score_breakdown(entry: dict, coalition_weight: float, role: str | None, god: bool) -> dict:

@@ -132,9 +132,13 @@ def domestic_cost(
     return fsum(by_lever.values()), by_lever
 
 
+# Where a national score starts before costs and penalties are taken off.
+NATIONAL_START = 100
+
+
 def national_score(cost: float, penalties: float) -> float:
     """N = 100 − C − penalties; may go below zero."""
-    return 100 - cost - penalties
+    return NATIONAL_START - cost - penalties
 
 
 def round_score(coalition: float, national: float, coalition_weight: float, adjustment=0.0):
